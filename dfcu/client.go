@@ -1,0 +1,77 @@
+package dfcu
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/transport"
+)
+
+// Option configures a Client: the banklink options (base URL, HTTP client,
+// retries, logger, …) and this package's WithCredentials and WithSession.
+type Option = banklink.Option
+
+// Client calls the DFCU loans API. It is safe for concurrent use; create
+// one per base URL and set of credentials and reuse it.
+type Client struct {
+	t        *transport.Transport
+	tokens   *credential.Cache
+	username string
+	password string
+}
+
+// config is filled by this package's options.
+type config struct {
+	username, password string
+	session            *Session
+}
+
+// New returns a client. It needs a base URL (banklink.WithBaseURL) and
+// credentials (WithCredentials), a saved session (WithSession), or both.
+// Nothing is sent until the first call.
+func New(opts ...Option) (*Client, error) {
+	var cfg config
+	s, err := transport.Collect(&cfg, opts)
+	if err != nil {
+		return nil, fmt.Errorf("dfcu: %w", err)
+	}
+	if cfg.username == "" && cfg.session == nil {
+		return nil, errors.New("dfcu: no credentials: use dfcu.WithCredentials or dfcu.WithSession")
+	}
+	c := &Client{username: cfg.username, password: cfg.password}
+	c.t, err = transport.New(transport.Config{
+		Provider: "dfcu",
+		Scheme:   transport.SchemeBearer,
+		Secrets:  []string{cfg.password},
+		Rejected: tokenRefused,
+	}, s)
+	if err != nil {
+		return nil, err
+	}
+	// Refresh a minute before the access token's exp (or at three quarters
+	// of a short token's life); within 5s of exp, wait for the refresh.
+	policy := credential.Policy{Margin: time.Minute, Skew: 5 * time.Second, Timeout: 30 * time.Second}
+	c.tokens = credential.NewCache(source{c}, policy, s.Logger, "dfcu")
+	c.t.SetTokens(c.tokens)
+	if cfg.session != nil {
+		c.tokens.Store(cfg.session.token())
+	}
+	return c, nil
+}
+
+// CloseIdleConnections closes the client's idle keep-alive connections.
+func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
+
+// tokenRefused reports whether err is the server refusing the access token
+// in a way a refresh can cure: any 401 but a deleted or inactive user.
+func tokenRefused(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) || e.StatusCode != http.StatusUnauthorized {
+		return false
+	}
+	return e.Code != "user_not_found" && e.Code != "user_inactive"
+}

@@ -1,0 +1,211 @@
+// Package dfcutest runs a fake DFCU loans API in-process, for tests and
+// examples. It answers like the deployed servers described in the SDK's API
+// reference, quirks included: HS256 JWTs with exp, loans under a
+// "response" key that is an object on success and a string otherwise
+// (always HTTP 200), DRF error bodies, Django HTML 500 pages for a missing
+// field or trailing slash, and WWW-Authenticate on every 401.
+//
+// Switches let tests shorten token lifetimes, expire or revoke tokens,
+// delete users, inject faults (status sequences, Retry-After, latency,
+// dropped connections) and count the calls each route served.
+package dfcutest
+
+import (
+	"crypto/rand"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/banklink/banklink-go/internal/fake"
+)
+
+// Route names, for InjectFaults and Calls.
+const (
+	RouteToken   = "token"
+	RouteRefresh = "refresh"
+	RouteLoans   = "loans"
+	AnyRoute     = fake.AnyRoute
+)
+
+// Fault is one injected answer; see InjectFaults.
+type Fault = fake.Fault
+
+// Account is a customer account the fake knows.
+type Account struct {
+	Number       string
+	CustomerID   string
+	CustomerName string
+	Loans        []Loan // none: the server answers "No Loans found …"
+}
+
+// Loan is one outstanding loan of an Account.
+type Loan struct {
+	ID          string
+	Disbursed   time.Time
+	Outstanding int64
+}
+
+// The default user and accounts, from the provider's documentation.
+const (
+	DefaultUsername = "demo"
+	DefaultPassword = "demo-password"
+	// AccountWithLoans has two loans; AccountWithoutLoans has none.
+	AccountWithLoans    = "1002000989"
+	AccountWithoutLoans = "6010105070"
+	// UnknownAccount exists nowhere.
+	UnknownAccount = "9999999999"
+)
+
+// Server is a running fake. Its methods are safe for concurrent use.
+type Server struct {
+	fake.Base
+	// URL is the base URL to give the client, ending with "/".
+	URL string
+
+	srv        *httptest.Server
+	mu         sync.Mutex
+	secret     []byte
+	users      map[string]*user
+	nextUserID int
+	accounts   map[string]Account
+	accessTTL  time.Duration
+	refreshTTL time.Duration
+	revoked    map[string]bool // jti → refused
+	issued     []string        // access jtis, for ExpireAccessTokens
+	refreshes  []string        // refresh jtis, for RevokeRefreshTokens
+	seq        int
+}
+
+type user struct {
+	id       int
+	password string
+	deleted  bool
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithUser adds a user who can log in.
+func WithUser(username, password string) Option {
+	return func(s *Server) { s.addUser(username, password) }
+}
+
+// WithAccount adds (or replaces) an account.
+func WithAccount(a Account) Option {
+	return func(s *Server) { s.accounts[a.Number] = a }
+}
+
+// WithTokenLifetimes sets the access and refresh token lifetimes (the
+// reference deployment's are one day and seven days).
+func WithTokenLifetimes(access, refresh time.Duration) Option {
+	return func(s *Server) { s.accessTTL, s.refreshTTL = access, refresh }
+}
+
+// NewServer starts a fake with the default user (DefaultUsername,
+// DefaultPassword), the documented accounts and any options. Close it when
+// done.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		secret:     make([]byte, 32),
+		users:      map[string]*user{},
+		accounts:   map[string]Account{},
+		accessTTL:  24 * time.Hour,
+		refreshTTL: 7 * 24 * time.Hour,
+		revoked:    map[string]bool{},
+	}
+	_, _ = rand.Read(s.secret)
+	s.addUser(DefaultUsername, DefaultPassword)
+	for _, a := range defaultAccounts() {
+		s.accounts[a.Number] = a
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	s.srv = httptest.NewServer(s.handler())
+	s.URL = s.srv.URL + "/"
+	return s
+}
+
+func defaultAccounts() []Account {
+	at := func(s string) time.Time { t, _ := time.Parse(time.RFC3339, s); return t }
+	return []Account{
+		{Number: AccountWithLoans, CustomerID: "C001", CustomerName: "Paul Logan", Loans: []Loan{
+			{ID: "L000001", Disbursed: at("2023-03-01T12:09:05Z"), Outstanding: 2000000},
+			{ID: "L000002", Disbursed: at("2023-03-15T08:30:00Z"), Outstanding: 750000},
+		}},
+		{Number: "5000145080", CustomerID: "C003", CustomerName: "James Blunt", Loans: []Loan{
+			{ID: "L000005", Disbursed: at("2023-02-16T12:24:54Z"), Outstanding: 500000},
+		}},
+		{Number: AccountWithoutLoans, CustomerID: "C004", CustomerName: "Grace Akello"},
+	}
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// Client returns an *http.Client for the server (plain loopback HTTP).
+func (s *Server) Client() *http.Client { return s.srv.Client() }
+
+func (s *Server) addUser(name, password string) {
+	s.nextUserID++
+	s.users[name] = &user{id: s.nextUserID, password: password}
+}
+
+// ExpireAccessTokens makes every access token issued so far invalid, as if
+// it had expired: the next authenticated call gets a 401 token_not_valid.
+func (s *Server) ExpireAccessTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, j := range s.issued {
+		s.revoked[j] = true
+	}
+	s.issued = nil
+}
+
+// RevokeRefreshTokens makes every refresh token issued so far invalid: the
+// next refresh gets a 401 and the client has to log in again.
+func (s *Server) RevokeRefreshTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, j := range s.refreshes {
+		s.revoked[j] = true
+	}
+	s.refreshes = nil
+}
+
+// DeleteUser deletes a user: tokens already issued then get 401
+// user_not_found.
+func (s *Server) DeleteUser(username string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.users[username]; u != nil {
+		u.deleted = true
+	}
+}
+
+// TokenCalls, RefreshCalls and LoansCalls count the requests each route
+// served, injected faults included.
+func (s *Server) TokenCalls() int { return s.Calls(RouteToken) }
+
+// RefreshCalls counts token/refresh/ requests.
+func (s *Server) RefreshCalls() int { return s.Calls(RouteRefresh) }
+
+// LoansCalls counts api/accounts/loans/ requests.
+func (s *Server) LoansCalls() int { return s.Calls(RouteLoans) }
+
+// issue signs a new token of the given type for user id.
+func (s *Server) issue(typ string, userID int, ttl time.Duration) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	jti := strconv.Itoa(s.seq) + "-" + typ
+	now := time.Now()
+	if typ == "access" {
+		s.issued = append(s.issued, jti)
+	} else {
+		s.refreshes = append(s.refreshes, jti)
+	}
+	return sign(s.secret, claims{TokenType: typ, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: jti, UserID: userID})
+}

@@ -1,0 +1,34 @@
+// Package credential keeps a client's session tokens and renews them: one
+// renewal in flight however many goroutines need it, refresh before expiry,
+// and a new login with stored credentials when the refresh is refused.
+package credential
+
+import (
+	"fmt"
+	"time"
+)
+
+// Token is one session's credentials. A *Token is never modified once it
+// has been stored in a Cache, so its pointer identifies that exact session:
+// a caller that saw the server reject a token invalidates that one, not
+// whichever token happens to be current.
+type Token struct {
+	Access        string
+	Refresh       string
+	AccessExpiry  time.Time // zero when unknown (opaque tokens)
+	RefreshExpiry time.Time // zero when unknown
+	Obtained      time.Time // when the access token was obtained
+}
+
+// Format prints the token's expiry facts, never its secrets, whatever the verb.
+func (t Token) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "credential.Token{Access:%s, Refresh:%s, AccessExpiry:%s}",
+		mask(t.Access), mask(t.Refresh), t.AccessExpiry.Format(time.RFC3339))
+}
+
+func mask(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return "[REDACTED]"
+}

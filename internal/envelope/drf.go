@@ -1,0 +1,129 @@
+// Package envelope decodes the error bodies providers send, whatever their
+// shape, without panicking on any input.
+package envelope
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Problem is what an error body says, normalised.
+type Problem struct {
+	Message string              // human-readable message, if any
+	Code    string              // machine code, if any (DRF "code")
+	Fields  map[string][]string // field errors (DRF serializer errors)
+	JSON    bool                // the body was a JSON object
+}
+
+// DRF decodes the error bodies of Django REST Framework servers and their
+// relatives. Message keys are tried in order: detail (+code), error (a
+// string or a list of strings), msg, message, non_field_errors; every other
+// key holding a string or a list of strings is a field error. A body that
+// is not a JSON object yields its HTML <title>, if any, as the message.
+func DRF(body []byte) Problem {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil || m == nil {
+		return Problem{Message: htmlTitle(body)}
+	}
+	p := Problem{JSON: true}
+	if c, ok := text(m["code"]); ok {
+		p.Code = c
+	}
+	for _, k := range [...]string{"detail", "error", "msg", "message", "non_field_errors"} {
+		if msg, ok := text(m[k]); ok && msg != "" {
+			p.Message = msg
+			break
+		}
+	}
+	for k, raw := range m {
+		switch k {
+		case "detail", "code", "messages", "error", "msg", "message", "non_field_errors", "status":
+			continue
+		}
+		if list, ok := texts(raw); ok {
+			if p.Fields == nil {
+				p.Fields = make(map[string][]string)
+			}
+			p.Fields[k] = list
+		}
+	}
+	if p.Message == "" && len(p.Fields) > 0 {
+		p.Message = FieldSummary(p.Fields)
+	}
+	return p
+}
+
+// FieldSummary renders field errors as "a: x; b: y", fields sorted.
+func FieldSummary(fields map[string][]string) string {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+": "+strings.Join(fields[k], " "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// text reads a JSON string, or the strings of a list joined by spaces.
+func text(raw json.RawMessage) (string, bool) {
+	list, ok := texts(raw)
+	if !ok {
+		return "", false
+	}
+	return strings.Join(list, " "), true
+}
+
+// texts reads a JSON string or a list of strings (others in the list skipped).
+func texts(raw json.RawMessage) ([]string, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return nil, false
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil, false
+		}
+		return []string{s}, true
+	case '[':
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return nil, false
+		}
+		out := make([]string, 0, len(items))
+		for _, it := range items {
+			var s string
+			if json.Unmarshal(it, &s) == nil {
+				out = append(out, s)
+			}
+		}
+		return out, len(out) > 0
+	}
+	return nil, false
+}
+
+var titlePattern = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+
+// htmlTitle returns the trimmed <title> of an HTML page (a Django debug
+// page names the exception there), bounded to 200 bytes.
+func htmlTitle(body []byte) string {
+	if len(body) > 64<<10 {
+		body = body[:64<<10]
+	}
+	m := titlePattern.FindSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	t := strings.Join(strings.Fields(string(m[1])), " ")
+	if len(t) > 200 {
+		t = t[:200]
+	}
+	return t
+}

@@ -1,0 +1,160 @@
+// Package fake is the machinery the provider fake servers share: call
+// counters, injected latency and a queue of injected faults per route.
+package fake
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Fault is one injected answer, served instead of the real handler's.
+type Fault struct {
+	// Status is the HTTP status to answer with (default 500).
+	Status int
+	// Body is the response body; ContentType defaults to application/json
+	// when Body starts with '{' or '[', else text/html.
+	Body        string
+	ContentType string
+	// RetryAfter, when set, is sent as the Retry-After header (seconds or
+	// an HTTP date).
+	RetryAfter string
+	// Delay holds the answer back (the request's cancellation still ends it).
+	Delay time.Duration
+	// Drop closes the connection without answering.
+	Drop bool
+	// Pass lets the real handler answer (after Delay): a placeholder in a
+	// sequence, e.g. {503, 503, Pass}.
+	Pass bool
+}
+
+// AnyRoute is the route name under which faults apply to every route.
+const AnyRoute = ""
+
+// Base counts calls and serves injected faults and latency. Its zero value
+// is ready to use. Fake servers embed it.
+type Base struct {
+	mu      sync.Mutex
+	faults  map[string][]Fault
+	latency time.Duration
+	calls   map[string]int
+	total   int
+}
+
+// InjectFaults queues faults for the next calls of route (AnyRoute: of any
+// route). Each call takes the next fault of its route's queue, else of
+// the AnyRoute queue, else is answered normally.
+func (b *Base) InjectFaults(route string, faults ...Fault) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.faults == nil {
+		b.faults = make(map[string][]Fault)
+	}
+	b.faults[route] = append(b.faults[route], faults...)
+}
+
+// SetLatency delays every answer by d.
+func (b *Base) SetLatency(d time.Duration) {
+	b.mu.Lock()
+	b.latency = d
+	b.mu.Unlock()
+}
+
+// Calls returns how many requests route received, faults included.
+func (b *Base) Calls(route string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.calls[route]
+}
+
+// Requests returns how many requests the server received in all.
+func (b *Base) Requests() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.total
+}
+
+// ResetCounts sets every counter back to zero.
+func (b *Base) ResetCounts() {
+	b.mu.Lock()
+	b.calls, b.total = nil, 0
+	b.mu.Unlock()
+}
+
+// Route wraps h as route: counted, delayed and faulted as configured.
+func (b *Base) Route(route string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, faulted, latency := b.take(route)
+		if !sleep(r, latency+f.Delay) {
+			return
+		}
+		if !faulted || f.Pass {
+			h(w, r)
+			return
+		}
+		Serve(w, f)
+	}
+}
+
+func (b *Base) take(route string) (Fault, bool, time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.calls == nil {
+		b.calls = make(map[string]int)
+	}
+	b.calls[route]++
+	b.total++
+	for _, key := range [...]string{route, AnyRoute} {
+		if q := b.faults[key]; len(q) > 0 {
+			b.faults[key] = q[1:]
+			return q[0], true, b.latency
+		}
+	}
+	return Fault{}, false, b.latency
+}
+
+func sleep(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// Serve writes a fault's answer.
+func Serve(w http.ResponseWriter, f Fault) {
+	if f.Drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+		panic(http.ErrAbortHandler)
+	}
+	status := f.Status
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	ct := f.ContentType
+	if ct == "" {
+		ct = "text/html; charset=utf-8"
+		if len(f.Body) > 0 && (f.Body[0] == '{' || f.Body[0] == '[') {
+			ct = "application/json"
+		}
+	}
+	w.Header().Set("Content-Type", ct)
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(f.Body)))
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(f.Body))
+}

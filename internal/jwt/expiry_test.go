@@ -1,0 +1,46 @@
+package jwt
+
+import (
+	"encoding/base64"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func token(payload string) string {
+	return "eyJhbGciOiJIUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".sig"
+}
+
+func TestExpiryReadsExp(t *testing.T) {
+	got, err := Expiry(token(`{"token_type":"access","exp":1700000000,"user_id":1}`))
+	require.NoError(t, err)
+	assert.Equal(t, time.Unix(1700000000, 0).UTC(), got)
+
+	got, err = Expiry(token(`{"exp":1700000000.5}`))
+	require.NoError(t, err)
+	assert.Equal(t, time.Unix(1700000000, 5e8).UTC(), got)
+}
+
+func TestExpiryRejectsMalformed(t *testing.T) {
+	for _, tok := range []string{
+		"", "abc", "a.b", "a.!!!.c", token(`{}`), token(`{"exp":"soon"}`), token(`{"exp":-1}`),
+		token(`{"exp":1e300}`), token(`not json`), token(`{"exp":null}`),
+	} {
+		_, err := Expiry(tok)
+		assert.ErrorIs(t, err, ErrMalformed, "token %q", tok)
+	}
+}
+
+func FuzzExpiry(f *testing.F) {
+	f.Add(token(`{"exp":1700000000}`))
+	f.Add("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2t1bl90eXBlljoieWNjZXNzliwiZXhwIjoxNjgwMDM2NjUwLWJpYXQiOiJE2ODA5NTAyNTAsImp0aSI6IjI0ZWl4OGRmNmNhMzQ1OGM5ODQ3YTlmOTZmNjc1YWMyIiwidXNlcl9pZCI6MX0.iVrgi8ke9xENzBx3R3aAOG4telmNJ7hJU1sRYBG5NI")
+	f.Add("..")
+	f.Fuzz(func(t *testing.T, tok string) {
+		exp, err := Expiry(tok)
+		if err == nil && exp.IsZero() {
+			t.Fatalf("nil error with zero expiry for %q", tok)
+		}
+	})
+}

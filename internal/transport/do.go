@@ -1,0 +1,220 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	retryablehttp "github.com/hashicorp/go-retryablehttp"
+
+	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/errs"
+)
+
+// callKey carries the *call of a request through its context to the
+// credential RoundTripper.
+type callKey struct{}
+
+// call is the state of one pass through the retry loop.
+type call struct {
+	t         *Transport
+	op        *Op
+	attempts  int
+	exhausted bool              // the policy wanted another retry but none was left
+	wait      time.Duration     // the next backoff, decided by checkRetry
+	token     *credential.Token // the session token the last attempt carried
+	buf       *bytes.Buffer     // the body of the final response
+	read      bool              // buf holds the final response body
+	decided   *http.Response    // the response checkRetry last judged
+	verdict   bool              // and what it decided
+}
+
+// Do sends op and hands the final response to decode, which turns it into
+// a result or a typed error. When decode's error means the session token
+// was refused, the token is renewed (once for all concurrent callers) and
+// op is replayed once: a refused request was not processed, so this holds
+// for non-idempotent operations too.
+func (t *Transport) Do(ctx context.Context, op *Op, decode func(*Response) error) error {
+	c := &call{t: t, op: op}
+	err := c.run(ctx, decode)
+	if err == nil || !op.Auth || c.token == nil || t.cfg.Rejected == nil || !t.cfg.Rejected(err) {
+		return err
+	}
+	if _, rerr := t.tokens.Renew(ctx, c.token); rerr != nil {
+		return rerr
+	}
+	c = &call{t: t, op: op}
+	return c.run(ctx, decode)
+}
+
+func (c *call) run(ctx context.Context, decode func(*Response) error) error {
+	t, op := c.t, c.op
+	ctx = context.WithValue(ctx, callKey{}, c)
+	var body any
+	switch {
+	case op.BodyFunc != nil:
+		body = retryablehttp.ReaderFunc(op.BodyFunc)
+	case op.Body != nil:
+		body = op.Body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, op.Method, t.url(op.Path, op.Query), body)
+	if err != nil {
+		return redactURLError(err)
+	}
+	req.Header.Set("User-Agent", t.ua)
+	req.Header.Set("Accept", "application/json")
+	if op.ContentType != "" {
+		req.Header.Set("Content-Type", op.ContentType)
+	}
+	if op.BodyFunc != nil && op.ContentLength != 0 {
+		req.ContentLength = op.ContentLength
+	}
+	req.SetResponseHandler(c.readBody)
+
+	rc := &retryablehttp.Client{
+		HTTPClient:   t.hc,
+		RetryMax:     t.retry.MaxRetries,
+		CheckRetry:   c.checkRetry,
+		Backoff:      c.backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: func(_ retryablehttp.Logger, _ *http.Request, i int) {
+			c.attempts, c.read, c.decided = i+1, false, nil
+		},
+	}
+	resp, err := rc.Do(req)
+	if c.buf != nil {
+		defer c.releaseBuf()
+	}
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return c.failure(ctx, err)
+	}
+	if !c.read { // the last response of exhausted retries, not read yet
+		if err := c.readBody(resp); err != nil {
+			return c.failure(ctx, err)
+		}
+	}
+	r := Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: c.buf.Bytes(), Method: op.Method, Path: req.URL.Path, t: t}
+	if err := decode(&r); err != nil {
+		if c.exhausted {
+			return &errs.RetriesExhaustedError{Attempts: c.attempts, Last: err}
+		}
+		return err
+	}
+	return nil
+}
+
+// readBody reads the response body through the size limit. It runs as the
+// retry loop's response handler, so a body cut off mid-way is retried like
+// any transport error (when the operation allows it).
+func (c *call) readBody(resp *http.Response) error {
+	defer resp.Body.Close()
+	if c.buf == nil {
+		c.buf = c.t.bufs.Get().(*bytes.Buffer)
+	}
+	c.buf.Reset()
+	err := readLimited(c.buf, resp.Body, resp.ContentLength, c.t.limit, c.op.Method, resp.Request.URL.Path)
+	c.read = err == nil
+	return err
+}
+
+func (c *call) releaseBuf() {
+	if c.buf.Cap() <= 64<<10 { // keep big buffers out of the pool
+		c.t.bufs.Put(c.buf)
+	}
+	c.buf = nil
+}
+
+// checkRetry is the retry loop's policy: it decides, counts, computes the
+// next wait and refuses to sleep past the context's deadline.
+func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	// The loop asks again about the same response after the body handler
+	// ran; the answer must not change (the jittered wait would).
+	if err == nil && resp != nil && resp == c.decided {
+		return c.verdict, nil
+	}
+	retry := c.decide(ctx, resp, err)
+	if err == nil {
+		c.decided, c.verdict = resp, retry
+	}
+	return retry, nil
+}
+
+func (c *call) decide(ctx context.Context, resp *http.Response, err error) bool {
+	c.exhausted = false
+	if !retryable(c.op.Idempotent, resp, err) {
+		return false
+	}
+	wait := c.t.retry.backoff(c.attempts)
+	if resp != nil {
+		if d, ok := retryAfter(resp.Header, time.Now()); ok {
+			if d > c.t.retry.MaxRetryAfter {
+				return false // asked to wait longer than we may: give the caller the error
+			}
+			wait = d
+		}
+	}
+	if c.attempts > c.t.retry.MaxRetries {
+		c.exhausted = true
+		return true // the loop stops here; Do reports the exhaustion
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= wait {
+		return false // the deadline would pass while sleeping
+	}
+	c.wait = wait
+	if l := c.t.log; l != nil && l.Enabled(ctx, slog.LevelDebug) {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		l.LogAttrs(ctx, slog.LevelDebug, "banklink: retrying", slog.String("provider", c.t.cfg.Provider),
+			slog.String("op", c.op.Name), slog.Int("attempt", c.attempts), slog.Int("status", status),
+			slog.Duration("wait", wait))
+	}
+	return true
+}
+
+func (c *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return c.wait }
+
+// failure turns a transport-level error into what the caller sees: the
+// credential layer's own error unwrapped, URLs stripped of their query,
+// and exhausted retries marked.
+func (c *call) failure(ctx context.Context, err error) error {
+	var ce *credentialError
+	if errors.As(err, &ce) {
+		return ce.err
+	}
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return ctx.Err()
+	}
+	err = redactURLError(err)
+	if c.exhausted {
+		return &errs.RetriesExhaustedError{Attempts: c.attempts, Last: err}
+	}
+	return err
+}
+
+// redactURLError removes the query string (which may hold a token) from
+// the URL that net/http puts in its errors.
+func redactURLError(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	u, perr := url.Parse(ue.URL)
+	if perr != nil {
+		return &url.Error{Op: ue.Op, URL: "[unparsable URL]", Err: ue.Err}
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
+}
+

@@ -1,0 +1,25 @@
+package transport
+
+import "io"
+
+// Op is one API operation.
+type Op struct {
+	Name   string // short name for logs, e.g. "loans"
+	Method string
+	Path   string // relative to the base URL; never holds a secret
+	// Query is appended to the URL. It is never logged and never appears
+	// in errors (it may hold a token).
+	Query map[string][]string
+	// Body is sent as is on every attempt.
+	Body []byte
+	// BodyFunc, when set, opens the body afresh for each attempt, for
+	// bodies streamed from a source (uploads). ContentLength may be -1.
+	BodyFunc      func() (io.Reader, error)
+	ContentLength int64
+	ContentType   string
+	// Idempotent marks an operation that may be sent again after it may
+	// have reached the server. Leave false for anything with side effects.
+	Idempotent bool
+	// Auth attaches the session token and renews it when refused.
+	Auth bool
+}

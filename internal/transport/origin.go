@@ -1,0 +1,65 @@
+package transport
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/banklink/banklink-go/internal/errs"
+)
+
+// origin is a URL's scheme, host name and port, with the default port filled in.
+type origin struct{ scheme, host, port string }
+
+func originOf(u *url.URL) origin {
+	o := origin{scheme: strings.ToLower(u.Scheme), host: strings.ToLower(u.Hostname()), port: u.Port()}
+	if o.port == "" {
+		switch o.scheme {
+		case "https":
+			o.port = "443"
+		case "http":
+			o.port = "80"
+		}
+	}
+	return o
+}
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// parseBaseURL checks a base URL: http or https with a host, no user info,
+// query or fragment, and plain http only to loopback unless insecure is set.
+// The result ends with "/" so that relative paths join under it.
+func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
+	if raw == "" {
+		return nil, fmt.Errorf("%w: no base URL configured (use banklink.WithBaseURL)", errs.ErrInvalidRequest)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: base URL does not parse", errs.ErrInvalidRequest)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("%w: base URL scheme must be https (or http for loopback), not %q", errs.ErrInvalidRequest, u.Scheme)
+	case u.Host == "":
+		return nil, fmt.Errorf("%w: base URL has no host", errs.ErrInvalidRequest)
+	case u.User != nil:
+		return nil, fmt.Errorf("%w: base URL must not carry user info; use the client's credential options", errs.ErrInvalidRequest)
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("%w: base URL must not have a query or fragment", errs.ErrInvalidRequest)
+	case u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()):
+		return nil, fmt.Errorf("%w: refusing plain http to %s, which is not a loopback host: credentials would cross the network unencrypted; use https, or opt in with banklink.WithInsecureHTTP()", errs.ErrInsecureURL, u.Host)
+	}
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+		u.RawPath = ""
+	}
+	return u, nil
+}

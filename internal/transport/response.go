@@ -1,0 +1,54 @@
+package transport
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/banklink/banklink-go/internal/errs"
+	"github.com/banklink/banklink-go/internal/redact"
+)
+
+// snippetBytes bounds what an error keeps of a response body.
+const snippetBytes = 512
+
+// Response is what a provider decoder sees of the final HTTP response.
+// Body is valid only while the decoder runs: decoders copy what they keep.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	Method     string
+	Path       string
+
+	t *Transport
+}
+
+// Info returns the facts an API error records, with a redacted body snippet.
+func (r *Response) Info() errs.ResponseInfo {
+	info := errs.ResponseInfo{
+		StatusCode: r.StatusCode,
+		Method:     r.Method,
+		Path:       r.Path,
+		RequestID:  requestID(r.Header),
+		Snippet:    redact.Snippet(r.Body, snippetBytes, r.t.secrets()...),
+	}
+	if d, ok := retryAfter(r.Header, time.Now()); ok {
+		info.RetryAfter = d
+	}
+	return info
+}
+
+// Redact removes the client's secrets and any JWT from s.
+func (r *Response) Redact(s string) string { return redact.String(s, r.t.secrets()...) }
+
+func requestID(h http.Header) string {
+	for _, k := range [...]string{"X-Request-Id", "X-Correlation-Id", "Request-Id", "X-Amzn-Requestid"} {
+		if v := h.Get(k); v != "" {
+			if len(v) > 128 {
+				v = v[:128]
+			}
+			return v
+		}
+	}
+	return ""
+}

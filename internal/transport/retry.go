@@ -1,0 +1,121 @@
+package transport
+
+import (
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/banklink/banklink-go/internal/errs"
+)
+
+// RetryPolicy bounds automatic retries. Zero fields take the defaults.
+type RetryPolicy struct {
+	// MaxRetries is the number of retries after the first attempt
+	// (default 3); a negative value disables retries.
+	MaxRetries int
+	// MinBackoff and MaxBackoff bound the exponential backoff between
+	// attempts (defaults 250ms and 5s). Each wait is jittered.
+	MinBackoff time.Duration
+	MaxBackoff time.Duration
+	// MaxRetryAfter caps how long a server's Retry-After is honoured
+	// (default 30s): asked to wait longer, the client gives up and returns
+	// the error, which carries the requested delay.
+	MaxRetryAfter time.Duration
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	switch {
+	case p.MaxRetries == 0:
+		p.MaxRetries = 3
+	case p.MaxRetries < 0:
+		p.MaxRetries = 0
+	}
+	if p.MinBackoff <= 0 {
+		p.MinBackoff = 250 * time.Millisecond
+	}
+	if p.MaxBackoff <= 0 {
+		p.MaxBackoff = 5 * time.Second
+	}
+	if p.MaxBackoff < p.MinBackoff {
+		p.MaxBackoff = p.MinBackoff
+	}
+	if p.MaxRetryAfter <= 0 {
+		p.MaxRetryAfter = 30 * time.Second
+	}
+	return p
+}
+
+// backoff returns the jittered wait before retry number n (1-based):
+// uniformly in [d/2, d] where d = min·2^(n-1), capped at max.
+func (p RetryPolicy) backoff(n int) time.Duration {
+	d := p.MaxBackoff
+	if n < 32 {
+		if e := p.MinBackoff << (n - 1); e > 0 && e < d {
+			d = e
+		}
+	}
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
+
+// retryable decides whether an attempt may be sent again. A non-idempotent
+// operation is re-sent only when the first one provably never reached the
+// server (a failed dial) or the server refused it unprocessed (429).
+func retryable(idempotent bool, resp *http.Response, err error) bool {
+	if err != nil {
+		var ce *credentialError
+		var ue x509.UnknownAuthorityError
+		var he x509.HostnameError
+		var ie x509.CertificateInvalidError
+		switch {
+		case errors.As(err, &ce), errors.Is(err, errs.ErrRedirectRefused), errors.Is(err, errs.ErrResponseTooLarge),
+			errors.As(err, &ue), errors.As(err, &he), errors.As(err, &ie):
+			return false
+		}
+		return idempotent || dialFailed(err)
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		return true
+	case http.StatusRequestTimeout, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return idempotent
+	}
+	return false
+}
+
+// dialFailed reports whether err happened while connecting, before any
+// byte of the request could have been written.
+func dialFailed(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// retryAfter parses a Retry-After header: delta seconds or an HTTP date.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if s < 0 {
+			return 0, false
+		}
+		if s > int64(24*time.Hour/time.Second) {
+			s = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}

@@ -1,0 +1,122 @@
+package transport
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/errs"
+	"github.com/banklink/banklink-go/internal/redact"
+)
+
+// credentialError carries a failure to obtain a session token out of the
+// RoundTripper, so the retry loop stops and Do returns it unwrapped.
+type credentialError struct{ err error }
+
+func (e *credentialError) Error() string { return e.err.Error() }
+func (e *credentialError) Unwrap() error { return e.err }
+
+// credentialRoundTripper attaches credentials to every attempt, and only to
+// requests for the configured origin: a request for any other host (a
+// redirect that slipped through, a URL built elsewhere) goes out bare.
+// It works on a copy of the request, because net/http builds redirected
+// requests from the original's headers.
+type credentialRoundTripper struct {
+	t    *Transport
+	next http.RoundTripper
+}
+
+func (rt *credentialRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	t := rt.t
+	if originOf(req.URL) != t.origin {
+		return rt.next.RoundTrip(req)
+	}
+	c, _ := req.Context().Value(callKey{}).(*call)
+	out := new(http.Request)
+	*out = *req
+	out.Header = make(http.Header, len(req.Header)+len(t.cfg.Headers)+2)
+	for k, v := range req.Header {
+		out.Header[k] = v
+	}
+	for k, v := range t.cfg.Headers {
+		out.Header[k] = v
+	}
+	var tok *credential.Token
+	if c != nil && c.op.Auth && t.tokens != nil {
+		var err error
+		if tok, err = t.tokens.Token(req.Context()); err != nil {
+			if req.Body != nil {
+				req.Body.Close()
+			}
+			return nil, &credentialError{err}
+		}
+		c.token = tok
+		switch t.cfg.Scheme {
+		case SchemeBearer:
+			out.Header["Authorization"] = []string{"Bearer " + tok.Access}
+		case SchemeHeaderPair:
+			out.Header["X-Access-Token"] = []string{tok.Access}
+			out.Header["X-Refresh-Token"] = []string{tok.Refresh}
+		}
+	}
+	start := time.Now()
+	resp, err := rt.next.RoundTrip(out)
+	if err == nil && t.cfg.Scheme == SchemeHeaderPair && t.tokens != nil {
+		rotate(t.tokens, tok, resp.Header)
+	}
+	if l := t.log; l != nil && l.Enabled(req.Context(), slog.LevelDebug) {
+		rt.logAttempt(req, c, resp, err, time.Since(start))
+	}
+	return resp, err
+}
+
+// rotate stores the token pair a response carries, if it carries both
+// headers and they differ from the stored pair. The swap is atomic, so a
+// pair is never half-applied.
+func rotate(tokens *credential.Cache, sent *credential.Token, h http.Header) {
+	access, refresh := h.Get("X-Access-Token"), h.Get("X-Refresh-Token")
+	if access == "" || refresh == "" {
+		return
+	}
+	cur := tokens.Current()
+	if cur != nil && cur.Access == access && cur.Refresh == refresh {
+		return
+	}
+	next := &credential.Token{Access: access, Refresh: refresh, Obtained: time.Now()}
+	if sent == nil {
+		tokens.Store(next)
+		return
+	}
+	tokens.Swap(sent, next)
+}
+
+func (rt *credentialRoundTripper) logAttempt(req *http.Request, c *call, resp *http.Response, err error, d time.Duration) {
+	attrs := make([]slog.Attr, 0, 8)
+	attrs = append(attrs, slog.String("provider", rt.t.cfg.Provider))
+	if c != nil {
+		attrs = append(attrs, slog.String("op", c.op.Name), slog.Int("attempt", c.attempts))
+	}
+	attrs = append(attrs, slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Duration("elapsed", d))
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", redact.String(redactURLError(err).Error(), rt.t.secrets()...)))
+	}
+	rt.t.log.LogAttrs(req.Context(), slog.LevelDebug, "banklink: http attempt", attrs...)
+}
+
+// checkRedirect follows redirects only within the configured origin: a
+// redirect elsewhere would carry credential headers (net/http strips only
+// Authorization and Cookie) and, on 307/308, a body holding credentials.
+func (t *Transport) checkRedirect(req *http.Request, via []*http.Request) error {
+	if originOf(req.URL) != t.origin {
+		return fmt.Errorf("%w: the server redirected to another origin (%s://%s); credentials are never sent there", errs.ErrRedirectRefused, req.URL.Scheme, req.URL.Host)
+	}
+	if len(via) >= 5 {
+		return fmt.Errorf("%w: more than 5 redirects", errs.ErrRedirectRefused)
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+// Package transport is the one HTTP path every provider client uses:
+// go-retryablehttp with our retry policy, a credential RoundTripper that
+// attaches secrets only to the configured origin, refresh-on-reject with
+// a single replay, bounded response reads and opt-in redacted logging.
+package transport
+
+import (
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/banklink/banklink-go/internal/credential"
+)
+
+// Version is the SDK version sent in the User-Agent.
+const Version = "0.1.0"
+
+// Scheme is how a session token travels.
+type Scheme int
+
+// The session token schemes.
+const (
+	SchemeNone       Scheme = iota // no session token
+	SchemeBearer                   // Authorization: Bearer <access>
+	SchemeHeaderPair               // X-Access-Token and X-Refresh-Token, rotated by responses
+)
+
+// Config is what a provider package tells the transport about its API.
+type Config struct {
+	Provider       string      // short name, for the User-Agent, logs and errors
+	DefaultBaseURL string      // used when the user sets none; may be empty
+	Scheme         Scheme      // how session tokens are sent
+	Headers        http.Header // secret static headers (api-key, tenant) for the configured origin only
+	Secrets        []string    // static secret values to redact (password, API key)
+	// Rejected reports whether a decoded error means the server refused the
+	// session token, so a renewal and one replay may help.
+	Rejected func(error) bool
+}
+
+// Transport sends operations for one client.
+type Transport struct {
+	cfg     Config
+	retry   RetryPolicy
+	base    *url.URL
+	baseStr string
+	origin  origin
+	hc      *http.Client
+	tokens  *credential.Cache
+	ua      string
+	log     *slog.Logger
+	limit   int64
+	bufs    sync.Pool
+}
+
+// Defaults for Settings fields left zero.
+const (
+	DefaultTimeout          = 30 * time.Second
+	DefaultMaxResponseBytes = 4 << 20
+)
+
+// New builds a transport from a provider's config and the user's settings.
+func New(cfg Config, s Settings) (*Transport, error) {
+	raw := s.BaseURL
+	if raw == "" {
+		raw = cfg.DefaultBaseURL
+	}
+	base, err := parseBaseURL(raw, s.AllowInsecureHTTP)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cfg.Provider, err)
+	}
+	t := &Transport{
+		cfg:     cfg,
+		retry:   s.Retry.withDefaults(),
+		base:    base,
+		baseStr: base.String(),
+		origin:  originOf(base),
+		log:     s.Logger,
+		limit:   s.MaxResponseBytes,
+		ua:      "banklink-go/" + Version + " (" + cfg.Provider + "; " + runtime.Version() + ")",
+	}
+	if s.UserAgent != "" {
+		t.ua += " " + s.UserAgent
+	}
+	if t.limit <= 0 {
+		t.limit = DefaultMaxResponseBytes
+	}
+	t.bufs.New = func() any { return new(bytes.Buffer) }
+
+	rt, timeout := s.Transport, s.Timeout
+	hc := &http.Client{}
+	if s.HTTPClient != nil {
+		hc.Jar = s.HTTPClient.Jar
+		if rt == nil {
+			rt = s.HTTPClient.Transport
+		}
+		if timeout == 0 {
+			timeout = s.HTTPClient.Timeout
+		}
+	}
+	if rt == nil {
+		rt = defaultRoundTripper()
+	}
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	hc.Timeout = timeout
+	hc.Transport = &credentialRoundTripper{t: t, next: rt}
+	hc.CheckRedirect = t.checkRedirect
+	t.hc = hc
+	return t, nil
+}
+
+// defaultRoundTripper is a fresh pooled transport with TLS 1.2 at least and
+// enough idle connections per host for a busy service.
+func defaultRoundTripper() *http.Transport {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	tr.MaxIdleConns = 100
+	tr.MaxIdleConnsPerHost = 64
+	return tr
+}
+
+// SetTokens gives the transport the session cache its authenticated
+// operations draw from. Providers call it once, right after New.
+func (t *Transport) SetTokens(c *credential.Cache) { t.tokens = c }
+
+// Tokens returns the session cache, or nil.
+func (t *Transport) Tokens() *credential.Cache { return t.tokens }
+
+// Logger returns the user's logger, or nil.
+func (t *Transport) Logger() *slog.Logger { return t.log }
+
+// BaseURL returns the configured base URL.
+func (t *Transport) BaseURL() string { return t.baseStr }
+
+// CloseIdleConnections closes idle keep-alive connections.
+func (t *Transport) CloseIdleConnections() { t.hc.CloseIdleConnections() }
+
+// secrets lists the values to redact from anything that may be shown.
+func (t *Transport) secrets() []string {
+	if t.tokens == nil {
+		return t.cfg.Secrets
+	}
+	tok := t.tokens.Current()
+	if tok == nil {
+		return t.cfg.Secrets
+	}
+	out := make([]string, 0, len(t.cfg.Secrets)+2)
+	return append(append(out, t.cfg.Secrets...), tok.Access, tok.Refresh)
+}
+
+// url joins an operation path (with or without a leading slash) under the base URL.
+func (t *Transport) url(path string, q url.Values) string {
+	s := t.baseStr + strings.TrimPrefix(path, "/")
+	if len(q) > 0 {
+		s += "?" + q.Encode()
+	}
+	return s
+}

@@ -1,0 +1,107 @@
+package banklink
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/banklink/banklink-go/internal/transport"
+)
+
+// Option configures a client. The options in this package work with every
+// provider's New; each provider package adds its own (credentials,
+// sessions), which fail with an error when given to another provider.
+type Option interface {
+	Apply(*transport.Settings)
+}
+
+// RetryPolicy bounds automatic retries; zero fields take the defaults
+// (3 retries, backoff 250ms–5s with jitter, Retry-After honoured up to 30s).
+// Retries never re-send an operation with side effects once it may have
+// reached the server.
+type RetryPolicy = transport.RetryPolicy
+
+// WithBaseURL sets the API's base URL. It must be https, or http to a
+// loopback host, unless WithInsecureHTTP is given too.
+func WithBaseURL(u string) Option {
+	return transport.OptionFunc(func(s *transport.Settings) { s.BaseURL = u })
+}
+
+// WithHTTPClient makes the client send through hc's Transport, Timeout and
+// Jar. The SDK still wraps the Transport with its credential layer and
+// keeps its own redirect policy, so credentials never leave the configured
+// origin.
+func WithHTTPClient(hc *http.Client) Option {
+	return transport.OptionFunc(func(s *transport.Settings) {
+		if hc == nil {
+			s.Fail(errors.New("WithHTTPClient: nil *http.Client"))
+			return
+		}
+		s.HTTPClient = hc
+	})
+}
+
+// WithTransport sets the base RoundTripper under the SDK's credential
+// layer: for tracing, proxies, or httpmock in tests. The default is a
+// pooled transport requiring TLS 1.2 or later.
+func WithTransport(rt http.RoundTripper) Option {
+	return transport.OptionFunc(func(s *transport.Settings) {
+		if rt == nil {
+			s.Fail(errors.New("WithTransport: nil RoundTripper"))
+			return
+		}
+		s.Transport = rt
+	})
+}
+
+// WithRetry sets the retry policy. Use RetryPolicy{MaxRetries: -1} to
+// disable retries.
+func WithRetry(p RetryPolicy) Option {
+	return transport.OptionFunc(func(s *transport.Settings) { s.Retry = p })
+}
+
+// WithLogger turns on logging to l: one Debug record per HTTP attempt,
+// retry and token renewal. Records hold the method, path, status, timing
+// and operation name, never a header value, a body, a query string or a
+// secret. Without this option the SDK logs nothing.
+func WithLogger(l *slog.Logger) Option {
+	return transport.OptionFunc(func(s *transport.Settings) { s.Logger = l })
+}
+
+// WithUserAgent appends suffix (e.g. "payments-svc/1.4") to the SDK's
+// User-Agent.
+func WithUserAgent(suffix string) Option {
+	return transport.OptionFunc(func(s *transport.Settings) { s.UserAgent = suffix })
+}
+
+// WithInsecureHTTP allows a plain-http base URL to a host that is not this
+// machine. Credentials then cross the network unencrypted: use it only on
+// networks you trust, for test deployments that offer nothing else.
+func WithInsecureHTTP() Option {
+	return transport.OptionFunc(func(s *transport.Settings) { s.AllowInsecureHTTP = true })
+}
+
+// WithTimeout bounds each HTTP attempt, body included (default 30s). The
+// whole call is bounded by its context.
+func WithTimeout(d time.Duration) Option {
+	return transport.OptionFunc(func(s *transport.Settings) {
+		if d <= 0 {
+			s.Fail(errors.New("WithTimeout: the timeout must be positive"))
+			return
+		}
+		s.Timeout = d
+	})
+}
+
+// WithMaxResponseBytes bounds how much of a response body is read
+// (default 4 MiB); a larger body fails with ErrResponseTooLarge.
+func WithMaxResponseBytes(n int64) Option {
+	return transport.OptionFunc(func(s *transport.Settings) {
+		if n <= 0 {
+			s.Fail(errors.New("WithMaxResponseBytes: the limit must be positive"))
+			return
+		}
+		s.MaxResponseBytes = n
+	})
+}

@@ -1,7 +1,6 @@
 package dfcu
 
 import (
-
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/envelope"
 	"github.com/banklink/banklink-go/internal/errs"
@@ -70,4 +69,3 @@ func invalid(field, msg string) error {
 		FieldErrors: map[string][]string{field: {msg}},
 	}
 }
-

@@ -217,4 +217,3 @@ func redactURLError(err error) error {
 	u.RawQuery, u.Fragment, u.User = "", "", nil
 	return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
 }
-

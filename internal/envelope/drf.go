@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Problem is what an error body says, normalised.
@@ -22,11 +23,12 @@ type Problem struct {
 // relatives. Message keys are tried in order: detail (+code), error (a
 // string or a list of strings), msg, message, non_field_errors; every other
 // key holding a string or a list of strings is a field error. A body that
-// is not a JSON object yields its HTML <title>, if any, as the message.
+// is not a JSON object yields its HTML <title>, or its text when short and
+// plain, as the message.
 func DRF(body []byte) Problem {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(body, &m); err != nil || m == nil {
-		return Problem{Message: htmlTitle(body)}
+		return Problem{Message: plainMessage(body)}
 	}
 	p := Problem{JSON: true}
 	if c, ok := text(m["code"]); ok {
@@ -107,6 +109,18 @@ func texts(raw json.RawMessage) ([]string, bool) {
 		return out, len(out) > 0
 	}
 	return nil, false
+}
+
+// plainMessage is the <title> of an HTML page, or a short plain-text body.
+func plainMessage(body []byte) string {
+	if t := htmlTitle(body); t != "" {
+		return t
+	}
+	text := bytes.TrimSpace(body)
+	if len(text) == 0 || len(text) > 200 || bytes.ContainsAny(text, "<>{}\x00") || !utf8.Valid(text) {
+		return ""
+	}
+	return strings.Join(strings.Fields(string(text)), " ")
 }
 
 var titlePattern = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)

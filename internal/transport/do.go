@@ -23,6 +23,7 @@ type callKey struct{}
 type call struct {
 	t         *Transport
 	op        *Op
+	path      string // the request's URL path, for errors
 	attempts  int
 	exhausted bool              // the policy wanted another retry but none was left
 	wait      time.Duration     // the next backoff, decided by checkRetry
@@ -65,6 +66,7 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	if err != nil {
 		return redactURLError(err)
 	}
+	c.path = req.URL.Path
 	req.Header.Set("User-Agent", t.ua)
 	req.Header.Set("Accept", "application/json")
 	if op.ContentType != "" {
@@ -100,7 +102,7 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 			return c.failure(ctx, err)
 		}
 	}
-	r := Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: c.buf.Bytes(), Method: op.Method, Path: req.URL.Path, t: t}
+	r := Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: c.buf.Bytes(), Method: op.Method, Path: c.path, t: t}
 	if err := decode(&r); err != nil {
 		if c.exhausted {
 			return &errs.RetriesExhaustedError{Attempts: c.attempts, Last: err}
@@ -119,7 +121,7 @@ func (c *call) readBody(resp *http.Response) error {
 		c.buf = c.t.bufs.Get().(*bytes.Buffer)
 	}
 	c.buf.Reset()
-	err := readLimited(c.buf, resp.Body, resp.ContentLength, c.t.limit, c.op.Method, resp.Request.URL.Path)
+	err := readLimited(c.buf, resp.Body, resp.ContentLength, c.t.limit, c.op.Method, c.path)
 	c.read = err == nil
 	return err
 }
@@ -164,7 +166,7 @@ func (c *call) decide(ctx context.Context, resp *http.Response, err error) bool 
 		}
 	}
 	if c.attempts > c.t.retry.MaxRetries {
-		c.exhausted = true
+		c.exhausted = c.t.retry.MaxRetries > 0
 		return true // the loop stops here; Do reports the exhaustion
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= wait {

@@ -3,7 +3,10 @@ package dfcu_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -346,4 +349,30 @@ func runConcurrently(t *testing.T, n int, f func() error) {
 		}
 	}
 	require.NoError(t, errors.Join(all...))
+}
+
+func TestRedirectToAnotherHostCarriesNoAuthorization(t *testing.T) {
+	var stolen atomic.Int32
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			stolen.Add(1)
+		}
+		w.WriteHeader(200)
+	}))
+	t.Cleanup(evil.Close)
+	srv := newFake(t)
+	c := newClient(t, srv)
+	_, err := c.Login(context.Background())
+	require.NoError(t, err)
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, evil.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirecting.Close)
+	s, _ := c.Session()
+	c2, err := dfcu.New(banklink.WithBaseURL(redirecting.URL), dfcu.WithSession(s))
+	require.NoError(t, err)
+	t.Cleanup(c2.CloseIdleConnections)
+	_, err = c2.Loans(context.Background(), dfcutest.AccountWithLoans)
+	require.ErrorIs(t, err, banklink.ErrRedirectRefused)
+	assert.Zero(t, stolen.Load())
 }

@@ -117,7 +117,7 @@ func plainMessage(body []byte) string {
 		return t
 	}
 	text := bytes.TrimSpace(body)
-	if len(text) == 0 || len(text) > 200 || bytes.ContainsAny(text, "<>{}\x00") || !utf8.Valid(text) {
+	if len(text) == 0 || json.Valid(text) || len(text) > 200 || bytes.ContainsAny(text, "<>{}\x00") || !utf8.Valid(text) {
 		return ""
 	}
 	return strings.Join(strings.Fields(string(text)), " ")

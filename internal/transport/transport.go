@@ -145,6 +145,9 @@ func (t *Transport) CloseIdleConnections() { t.hc.CloseIdleConnections() }
 
 // secrets lists the values to redact from anything that may be shown.
 func (t *Transport) secrets() []string {
+	if t == nil {
+		return nil
+	}
 	if t.tokens == nil {
 		return t.cfg.Secrets
 	}

@@ -69,21 +69,29 @@ type loansRequest struct {
 	Account string `json:"account"`
 }
 
-type loansEnvelope struct {
-	Response json.RawMessage `json:"response"`
+// loansEnvelope decodes a success in one pass into plain strings. A
+// "response" string (the server's other answers) or a number where a
+// string was documented make that fail with a type error; the body is then
+// decoded again, as a message or with lenient field types.
+type loansEnvelope[S ~string] struct {
+	Response *customerLoans[S] `json:"response"`
 }
 
-type customerLoans struct {
-	CustomerID      flexString `json:"customer_id"`
-	CustomerName    string     `json:"customer_name"`
-	CustomerAccount flexString `json:"customer_account"`
-	CustomerLoans   []wireLoan `json:"customer_loans"`
+type loansMessageEnvelope struct {
+	Response *string `json:"response"`
 }
 
-type wireLoan struct {
-	LoanID            flexString      `json:"loan_id"`
-	DisbursementDate  string          `json:"disbursement_date"`
-	OutstandingAmount json.RawMessage `json:"outstanding_amount"`
+type customerLoans[S ~string] struct {
+	CustomerID      S             `json:"customer_id"`
+	CustomerName    string        `json:"customer_name"`
+	CustomerAccount S             `json:"customer_account"`
+	CustomerLoans   []wireLoan[S] `json:"customer_loans"`
+}
+
+type wireLoan[S ~string] struct {
+	LoanID            S           `json:"loan_id"`
+	DisbursementDate  string      `json:"disbursement_date"`
+	OutstandingAmount json.Number `json:"outstanding_amount"`
 }
 
 // decodeLoans reads {"response": object} on success and the string forms
@@ -92,20 +100,27 @@ func decodeLoans(r *transport.Response, account string) (*Loans, error) {
 	if r.StatusCode != http.StatusOK {
 		return nil, decodeError(r)
 	}
-	var env loansEnvelope
-	if err := json.Unmarshal(r.Body, &env); err != nil || len(env.Response) == 0 {
+	var env loansEnvelope[string]
+	if err := json.Unmarshal(r.Body, &env); err == nil {
+		return toLoans(r, env.Response, account)
+	}
+	var msg loansMessageEnvelope
+	if json.Unmarshal(r.Body, &msg) == nil && msg.Response != nil {
+		return loansMessage(r, account, *msg.Response)
+	}
+	var lenient loansEnvelope[flexString]
+	if json.Unmarshal(r.Body, &lenient) == nil {
+		return toLoans(r, lenient.Response, account)
+	}
+	if !json.Valid(r.Body) {
+		return nil, shapeError(r, "the body is not valid JSON")
+	}
+	return nil, shapeError(r, `"response" is neither a customer nor a message`)
+}
+
+func toLoans[S ~string](r *transport.Response, cl *customerLoans[S], account string) (*Loans, error) {
+	if cl == nil {
 		return nil, shapeError(r, `no "response" object`)
-	}
-	if env.Response[0] == '"' {
-		var msg string
-		if err := json.Unmarshal(env.Response, &msg); err != nil {
-			return nil, shapeError(r, `"response" is not a valid string`)
-		}
-		return loansMessage(r, account, msg)
-	}
-	var cl customerLoans
-	if err := json.Unmarshal(env.Response, &cl); err != nil {
-		return nil, shapeError(r, `"response" is neither a string nor a customer`)
 	}
 	out := &Loans{CustomerID: string(cl.CustomerID), CustomerName: cl.CustomerName, Account: string(cl.CustomerAccount)}
 	if out.Account == "" {
@@ -113,11 +128,12 @@ func decodeLoans(r *transport.Response, account string) (*Loans, error) {
 	}
 	out.Loans = make([]Loan, 0, len(cl.CustomerLoans))
 	for _, wl := range cl.CustomerLoans {
-		l, ok := wl.loan()
-		if !ok {
+		at, okDate := parseDate(wl.DisbursementDate)
+		amount, okAmount := parseAmount(wl.OutstandingAmount)
+		if !okDate || !okAmount {
 			return nil, shapeError(r, "loan "+string(wl.LoanID)+" has an unreadable date or amount")
 		}
-		out.Loans = append(out.Loans, l)
+		out.Loans = append(out.Loans, Loan{ID: string(wl.LoanID), Disbursed: at, Outstanding: amount})
 	}
 	return out, nil
 }
@@ -140,18 +156,6 @@ func loansMessage(r *transport.Response, account, msg string) (*Loans, error) {
 	return nil, &Error{ResponseInfo: r.Info(), Kind: kind, Message: r.Redact(msg)}
 }
 
-func (wl wireLoan) loan() (Loan, bool) {
-	at, ok := parseDate(wl.DisbursementDate)
-	if !ok {
-		return Loan{}, false
-	}
-	amount, ok := parseAmount(wl.OutstandingAmount)
-	if !ok {
-		return Loan{}, false
-	}
-	return Loan{ID: string(wl.LoanID), Disbursed: at, Outstanding: amount}, true
-}
-
 // parseDate reads RFC 3339 (with or without fractions) and the zone-less
 // forms Django emits with USE_TZ off, as UTC.
 func parseDate(s string) (time.Time, bool) {
@@ -166,27 +170,20 @@ func parseDate(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// parseAmount reads a whole number of shillings sent as a JSON number or
-// string; "2000000.00" is accepted, a real fraction is not (it would be
-// lost).
-func parseAmount(raw json.RawMessage) (int64, bool) {
-	raw = bytes.TrimSpace(raw)
-	s := string(raw)
-	if len(raw) > 0 && raw[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, false
-		}
-		s = strings.TrimSpace(s)
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n, true
+// parseAmount reads a whole number of shillings (a JSON number, or a
+// string holding one); "2000000.00" is accepted, a real fraction is not
+// (it would be lost).
+func parseAmount(n json.Number) (int64, bool) {
+	s := strings.TrimSpace(string(n))
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return v, true
 	}
 	whole, frac, ok := strings.Cut(s, ".")
 	if !ok || strings.Trim(frac, "0") != "" {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(whole, 10, 64)
-	return n, err == nil
+	v, err := strconv.ParseInt(whole, 10, 64)
+	return v, err == nil
 }
 
 // flexString decodes a JSON string or number as its text.
@@ -194,15 +191,18 @@ type flexString string
 
 func (f *flexString) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
+	switch {
+	case len(b) >= 2 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0:
+		*f = flexString(b[1 : len(b)-1]) // no escapes: the text as is
+		return nil
+	case len(b) > 0 && b[0] == '"':
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
 		*f = flexString(s)
 		return nil
-	}
-	if bytes.Equal(b, []byte("null")) {
+	case bytes.Equal(b, []byte("null")):
 		*f = ""
 		return nil
 	}

@@ -102,7 +102,8 @@ func TestFailureTable(t *testing.T) {
 		{"empty account string", 200, `{"response": "You need to provide account number."}`, banklink.ErrInvalidRequest, "", "You need to provide account number.", nil},
 		{"unknown account", 200, `{"response": "An error ocurred. The Account number (9999999999) provided does not exist."}`, banklink.ErrNotFound, "", "An error ocurred. The Account number (9999999999) provided does not exist.", nil},
 		{"wrong shape", 200, `{"result": []}`, banklink.ErrServerError, "", `unexpected response: no "response" object`, nil},
-		{"truncated JSON", 200, `{"response": {"customer_id": "C0`, banklink.ErrServerError, "", `unexpected response: no "response" object`, nil},
+		{"truncated JSON", 200, `{"response": {"customer_id": "C0`, banklink.ErrServerError, "", `unexpected response: the body is not valid JSON`, nil},
+		{"response of another type", 200, `{"response": 42}`, banklink.ErrServerError, "", `unexpected response: "response" is neither a customer nor a message`, nil},
 		{"rate limited", 429, `{"detail":"Request was throttled. Expected available in 1 second."}`, banklink.ErrRateLimited, "", "Request was throttled. Expected available in 1 second.", nil},
 	}
 	for _, tc := range cases {
@@ -228,12 +229,4 @@ func TestPlainHTTPToAPublicHostIsRefused(t *testing.T) {
 		_, err := dfcu.New(banklink.WithBaseURL(loopback), dfcu.WithCredentials("u", "p"))
 		assert.NoError(t, err, loopback)
 	}
-}
-
-func TestOptionOfAnotherProviderIsRefused(t *testing.T) {
-	// A provider option applied to a settings value of another provider's
-	// config type fails instead of being ignored.
-	opt := dfcu.WithCredentials("u", "p")
-	_, err := dfcu.New(banklink.WithBaseURL(mockBase), opt)
-	require.NoError(t, err)
 }

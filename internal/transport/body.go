@@ -8,7 +8,8 @@ import (
 	"github.com/banklink/banklink-go/internal/errs"
 )
 
-// readLimited reads body into buf, failing with ErrResponseTooLarge past limit.
+// readLimited reads body, which yields at most limit+1 bytes, into buf,
+// failing with ErrResponseTooLarge past limit.
 func readLimited(buf *bytes.Buffer, body io.Reader, declared, limit int64, method, path string) error {
 	if declared > limit {
 		return tooLarge(method, path, limit)
@@ -16,7 +17,7 @@ func readLimited(buf *bytes.Buffer, body io.Reader, declared, limit int64, metho
 	if declared > 0 {
 		buf.Grow(int(declared))
 	}
-	n, err := buf.ReadFrom(io.LimitReader(body, limit+1))
+	n, err := buf.ReadFrom(body)
 	if n > limit {
 		return tooLarge(method, path, limit)
 	}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
 	retryablehttp "github.com/hashicorp/go-retryablehttp"
@@ -29,6 +32,7 @@ type call struct {
 	wait      time.Duration     // the next backoff, decided by checkRetry
 	token     *credential.Token // the session token the last attempt carried
 	buf       *bytes.Buffer     // the body of the final response
+	lr        io.LimitedReader  // bounds the body read
 	read      bool              // buf holds the final response body
 	decided   *http.Response    // the response checkRetry last judged
 	verdict   bool              // and what it decided
@@ -67,10 +71,12 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 		return redactURLError(err)
 	}
 	c.path = req.URL.Path
-	req.Header.Set("User-Agent", t.ua)
-	req.Header.Set("Accept", "application/json")
+	// Canonical keys and shared value slices: no allocation per request.
+	// net/http never modifies header values.
+	req.Header["User-Agent"] = t.uaVal
+	req.Header["Accept"] = t.jsonVal
 	if op.ContentType != "" {
-		req.Header.Set("Content-Type", op.ContentType)
+		req.Header["Content-Type"] = t.contentType(op.ContentType)
 	}
 	if op.BodyFunc != nil && op.ContentLength != 0 {
 		req.ContentLength = op.ContentLength
@@ -121,9 +127,27 @@ func (c *call) readBody(resp *http.Response) error {
 		c.buf = c.t.bufs.Get().(*bytes.Buffer)
 	}
 	c.buf.Reset()
-	err := readLimited(c.buf, resp.Body, resp.ContentLength, c.t.limit, c.op.Method, c.path)
+	// A body that stalls is cut off by closing it; the read then fails and
+	// the attempt counts as a transport error.
+	watchdog := time.AfterFunc(c.t.timeout, func() { resp.Body.Close() })
+	c.lr = io.LimitedReader{R: resp.Body, N: c.t.limit + 1}
+	err := readLimited(c.buf, &c.lr, resp.ContentLength, c.t.limit, c.op.Method, c.path)
+	if !watchdog.Stop() && err != nil {
+		err = fmt.Errorf("reading the response body took longer than %s: %w", c.t.timeout, os.ErrDeadlineExceeded)
+	}
 	c.read = err == nil
 	return err
+}
+
+// contentType returns a header value slice for ct, shared for the common types.
+func (t *Transport) contentType(ct string) []string {
+	switch ct {
+	case t.jsonVal[0]:
+		return t.jsonVal
+	case t.formVal[0]:
+		return t.formVal
+	}
+	return []string{ct}
 }
 
 func (c *call) releaseBuf() {

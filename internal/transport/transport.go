@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -56,7 +57,10 @@ type Transport struct {
 	ua      string
 	log     *slog.Logger
 	limit   int64
-	bufs    sync.Pool
+	timeout time.Duration // per-attempt bound, see New
+	// Header values shared by all requests (net/http never modifies them).
+	uaVal, jsonVal, formVal []string
+	bufs                    sync.Pool
 }
 
 // Defaults for Settings fields left zero.
@@ -91,26 +95,39 @@ func New(cfg Config, s Settings) (*Transport, error) {
 	if t.limit <= 0 {
 		t.limit = DefaultMaxResponseBytes
 	}
+	t.uaVal = []string{t.ua}
+	t.jsonVal = []string{"application/json"}
+	t.formVal = []string{"application/x-www-form-urlencoded"}
 	t.bufs.New = func() any { return new(bytes.Buffer) }
 
-	rt, timeout := s.Transport, s.Timeout
+	// The timeout bounds every wait of an attempt: connecting, the TLS
+	// handshake, the response headers once the request is written, and
+	// reading the body (a watchdog in readBody). On the SDK's own transport
+	// these are transport settings, so a long upload is not cut off and the
+	// fast path allocates no per-request deadline. A caller-supplied
+	// RoundTripper cannot be tuned, so there http.Client.Timeout bounds the
+	// whole attempt instead.
+	timeout := s.Timeout
+	if timeout <= 0 && s.HTTPClient != nil {
+		timeout = s.HTTPClient.Timeout
+	}
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	t.timeout = timeout
+	rt := s.Transport
 	hc := &http.Client{}
 	if s.HTTPClient != nil {
 		hc.Jar = s.HTTPClient.Jar
 		if rt == nil {
 			rt = s.HTTPClient.Transport
 		}
-		if timeout == 0 {
-			timeout = s.HTTPClient.Timeout
-		}
 	}
 	if rt == nil {
-		rt = defaultRoundTripper()
+		rt = defaultRoundTripper(timeout)
+	} else {
+		hc.Timeout = timeout
 	}
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	hc.Timeout = timeout
 	hc.Transport = &credentialRoundTripper{t: t, next: rt}
 	hc.CheckRedirect = t.checkRedirect
 	t.hc = hc
@@ -119,9 +136,13 @@ func New(cfg Config, s Settings) (*Transport, error) {
 
 // defaultRoundTripper is a fresh pooled transport with TLS 1.2 at least and
 // enough idle connections per host for a busy service.
-func defaultRoundTripper() *http.Transport {
+func defaultRoundTripper(timeout time.Duration) *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	tr.DialContext = dialer.DialContext
+	tr.TLSHandshakeTimeout = min(timeout, 10*time.Second)
+	tr.ResponseHeaderTimeout = timeout
 	tr.MaxIdleConns = 100
 	tr.MaxIdleConnsPerHost = 64
 	return tr

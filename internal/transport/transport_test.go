@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -288,6 +289,34 @@ func TestPerAttemptTimeoutIsRetried(t *testing.T) {
 	assert.Equal(t, int32(2), n.Load())
 }
 
+func TestStalledBodyIsCutOffAndRetried(t *testing.T) {
+	var n atomic.Int32
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			w.Header().Set("Content-Length", "100")
+			io.WriteString(w, `{"slow":`)
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+			return
+		}
+		io.WriteString(w, `{}`)
+	})
+	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: 100 * time.Millisecond})
+	start := time.Now()
+	require.NoError(t, tr.Do(context.Background(), &Op{Method: "GET", Path: "slow", Idempotent: true}, decodeStatus))
+	assert.Equal(t, int32(2), n.Load())
+	assert.Less(t, time.Since(start), 3*time.Second)
+
+	// Not idempotent: the stall is reported, not retried.
+	n.Store(0)
+	err := tr.Do(context.Background(), &Op{Method: "POST", Path: "slow"}, decodeStatus)
+	require.ErrorIs(t, err, os.ErrDeadlineExceeded)
+	assert.Equal(t, int32(1), n.Load())
+}
+
 func TestRetryAfterAsHTTPDate(t *testing.T) {
 	var n atomic.Int32
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
@@ -331,7 +360,7 @@ func TestLoggingIsQuietByDefaultAndNeverPrintsSecrets(t *testing.T) {
 }
 
 func TestDefaultTransportRequiresTLS12(t *testing.T) {
-	assert.Equal(t, uint16(tls.VersionTLS12), defaultRoundTripper().TLSClientConfig.MinVersion)
+	assert.Equal(t, uint16(tls.VersionTLS12), defaultRoundTripper(time.Second).TLSClientConfig.MinVersion)
 }
 
 func TestBaseURLChecks(t *testing.T) {

@@ -11,10 +11,8 @@
 package dfcutest
 
 import (
-	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"sync"
 	"time"
 
@@ -65,17 +63,11 @@ type Server struct {
 	URL string
 
 	srv        *httptest.Server
+	jwt        *fake.SimpleJWT
 	mu         sync.Mutex
-	secret     []byte
 	users      map[string]*user
 	nextUserID int
 	accounts   map[string]Account
-	accessTTL  time.Duration
-	refreshTTL time.Duration
-	revoked    map[string]bool // jti → refused
-	issued     []string        // access jtis, for ExpireAccessTokens
-	refreshes  []string        // refresh jtis, for RevokeRefreshTokens
-	seq        int
 }
 
 type user struct {
@@ -100,7 +92,7 @@ func WithAccount(a Account) Option {
 // WithTokenLifetimes sets the access and refresh token lifetimes (the
 // reference deployment's are one day and seven days).
 func WithTokenLifetimes(access, refresh time.Duration) Option {
-	return func(s *Server) { s.accessTTL, s.refreshTTL = access, refresh }
+	return func(s *Server) { s.jwt.AccessTTL, s.jwt.RefreshTTL = access, refresh }
 }
 
 // NewServer starts a fake with the default user (DefaultUsername,
@@ -108,14 +100,10 @@ func WithTokenLifetimes(access, refresh time.Duration) Option {
 // done.
 func NewServer(opts ...Option) *Server {
 	s := &Server{
-		secret:     make([]byte, 32),
-		users:      map[string]*user{},
-		accounts:   map[string]Account{},
-		accessTTL:  24 * time.Hour,
-		refreshTTL: 7 * 24 * time.Hour,
-		revoked:    map[string]bool{},
+		jwt:      fake.NewSimpleJWT(24*time.Hour, 7*24*time.Hour),
+		users:    map[string]*user{},
+		accounts: map[string]Account{},
 	}
-	_, _ = rand.Read(s.secret)
 	s.addUser(DefaultUsername, DefaultPassword)
 	for _, a := range defaultAccounts() {
 		s.accounts[a.Number] = a
@@ -155,25 +143,11 @@ func (s *Server) addUser(name, password string) {
 
 // ExpireAccessTokens makes every access token issued so far invalid, as if
 // it had expired: the next authenticated call gets a 401 token_not_valid.
-func (s *Server) ExpireAccessTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, j := range s.issued {
-		s.revoked[j] = true
-	}
-	s.issued = nil
-}
+func (s *Server) ExpireAccessTokens() { s.jwt.ExpireAccess() }
 
 // RevokeRefreshTokens makes every refresh token issued so far invalid: the
 // next refresh gets a 401 and the client has to log in again.
-func (s *Server) RevokeRefreshTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, j := range s.refreshes {
-		s.revoked[j] = true
-	}
-	s.refreshes = nil
-}
+func (s *Server) RevokeRefreshTokens() { s.jwt.RevokeRefresh() }
 
 // DeleteUser deletes a user: tokens already issued then get 401
 // user_not_found.
@@ -194,18 +168,3 @@ func (s *Server) RefreshCalls() int { return s.Calls(RouteRefresh) }
 
 // LoansCalls counts api/accounts/loans/ requests.
 func (s *Server) LoansCalls() int { return s.Calls(RouteLoans) }
-
-// issue signs a new token of the given type for user id.
-func (s *Server) issue(typ string, userID int, ttl time.Duration) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.seq++
-	jti := strconv.Itoa(s.seq) + "-" + typ
-	now := time.Now()
-	if typ == "access" {
-		s.issued = append(s.issued, jti)
-	} else {
-		s.refreshes = append(s.refreshes, jti)
-	}
-	return sign(s.secret, claims{TokenType: typ, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: jti, UserID: userID})
-}

@@ -34,6 +34,10 @@ const (
 	ErrInsecureURL = errs.ErrInsecureURL
 	// ErrRedirectRefused: the server redirected to another origin.
 	ErrRedirectRefused = errs.ErrRedirectRefused
+	// ErrReauthRequired: the session is over and only a person can start a
+	// new one (e.g. Fintract's login needs an OTP and no OTP callback is
+	// configured). It comes wrapped in a *SessionExpiredError.
+	ErrReauthRequired = errs.ErrReauthRequired
 )
 
 // RetriesExhaustedError is returned when every allowed attempt failed; it

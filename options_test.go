@@ -68,7 +68,7 @@ func TestProviderOptionRefusesAnotherProvidersClient(t *testing.T) {
 func TestCategoriesAreDistinct(t *testing.T) {
 	all := []error{banklink.ErrUnauthorized, banklink.ErrSessionExpired, banklink.ErrForbidden, banklink.ErrNotFound,
 		banklink.ErrInvalidRequest, banklink.ErrRateLimited, banklink.ErrServerError, banklink.ErrRetriesExhausted,
-		banklink.ErrResponseTooLarge, banklink.ErrInsecureURL, banklink.ErrRedirectRefused}
+		banklink.ErrResponseTooLarge, banklink.ErrInsecureURL, banklink.ErrRedirectRefused, banklink.ErrReauthRequired}
 	for i, a := range all {
 		for j, b := range all {
 			want := i == j || (a == banklink.ErrSessionExpired && b == banklink.ErrUnauthorized)

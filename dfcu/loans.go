@@ -1,7 +1,6 @@
 package dfcu
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/envelope"
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
@@ -108,7 +108,7 @@ func decodeLoans(r *transport.Response, account string) (*Loans, error) {
 	if json.Unmarshal(r.Body, &msg) == nil && msg.Response != nil {
 		return loansMessage(r, account, *msg.Response)
 	}
-	var lenient loansEnvelope[flexString]
+	var lenient loansEnvelope[envelope.FlexString]
 	if json.Unmarshal(r.Body, &lenient) == nil {
 		return toLoans(r, lenient.Response, account)
 	}
@@ -184,32 +184,4 @@ func parseAmount(n json.Number) (int64, bool) {
 	}
 	v, err := strconv.ParseInt(whole, 10, 64)
 	return v, err == nil
-}
-
-// flexString decodes a JSON string or number as its text.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) >= 2 && b[0] == '"' && bytes.IndexByte(b, '\\') < 0:
-		*f = flexString(b[1 : len(b)-1]) // no escapes: the text as is
-		return nil
-	case len(b) > 0 && b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-		return nil
-	case bytes.Equal(b, []byte("null")):
-		*f = ""
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*f = flexString(n)
-	return nil
 }

@@ -158,7 +158,7 @@ func (c *Cache) renew(caller context.Context, stale *Token) (*Token, error) {
 	t, err := c.src.Login(ctx)
 	if err != nil {
 		if errors.Is(err, ErrNoLogin) && refreshErr != nil {
-			err = refreshErr
+			err = &noLoginError{refresh: refreshErr, login: err}
 		}
 		return nil, &errs.SessionExpiredError{Err: err}
 	}
@@ -172,3 +172,10 @@ func (c *Cache) debug(msg string, args ...any) {
 		c.log.Debug(msg, append(args, "provider", c.name)...)
 	}
 }
+
+// noLoginError is a refused refresh with no way to log in again: it reads
+// as the refresh failure and matches both causes.
+type noLoginError struct{ refresh, login error }
+
+func (e *noLoginError) Error() string   { return e.refresh.Error() + " (" + e.login.Error() + ")" }
+func (e *noLoginError) Unwrap() []error { return []error{e.refresh, e.login} }

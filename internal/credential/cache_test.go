@@ -114,6 +114,8 @@ func TestNoLoginPossibleIsSessionExpiredWithTheRefreshError(t *testing.T) {
 	_, err := c.Token(context.Background())
 	require.ErrorIs(t, err, errs.ErrSessionExpired)
 	assert.ErrorIs(t, err, refreshErr)
+	assert.ErrorIs(t, err, ErrNoLogin)
+	assert.Equal(t, "session expired: refresh refused (x: no stored credentials to log in with)", err.Error())
 }
 
 func TestExpiredRefreshTokenGoesStraightToLogin(t *testing.T) {

@@ -25,6 +25,7 @@ const (
 	ErrResponseTooLarge Category = "response too large"
 	ErrInsecureURL      Category = "insecure URL"
 	ErrRedirectRefused  Category = "redirect refused"
+	ErrReauthRequired   Category = "re-authentication required"
 )
 
 // Error returns the category's name.

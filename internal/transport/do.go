@@ -46,7 +46,7 @@ type call struct {
 func (t *Transport) Do(ctx context.Context, op *Op, decode func(*Response) error) error {
 	c := &call{t: t, op: op}
 	err := c.run(ctx, decode)
-	if err == nil || !op.Auth || c.token == nil || t.cfg.Rejected == nil || !t.cfg.Rejected(err) {
+	if err == nil || !op.Auth || op.NoRetry || c.token == nil || t.cfg.Rejected == nil || !t.cfg.Rejected(err) {
 		return err
 	}
 	if _, rerr := t.tokens.Renew(ctx, c.token); rerr != nil {
@@ -62,7 +62,16 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	var body any
 	switch {
 	case op.BodyFunc != nil:
-		body = retryablehttp.ReaderFunc(op.BodyFunc)
+		// retryablehttp opens the body once while building the request, to
+		// learn its length; that must not start (or consume) a stream.
+		probed := false
+		body = retryablehttp.ReaderFunc(func() (io.Reader, error) {
+			if !probed {
+				probed = true
+				return struct{ io.Reader }{http.NoBody}, nil
+			}
+			return op.BodyFunc()
+		})
 	case op.Body != nil:
 		body = op.Body
 	}
@@ -78,7 +87,7 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	if op.ContentType != "" {
 		req.Header["Content-Type"] = t.contentType(op.ContentType)
 	}
-	if op.BodyFunc != nil && op.ContentLength != 0 {
+	if op.BodyFunc != nil && op.ContentLength > 0 {
 		req.ContentLength = op.ContentLength
 	}
 	req.SetResponseHandler(c.readBody)
@@ -177,7 +186,7 @@ func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 
 func (c *call) decide(ctx context.Context, resp *http.Response, err error) bool {
 	c.exhausted = false
-	if !retryable(c.op.Idempotent, resp, err) {
+	if c.op.NoRetry || !retryable(c.op.Idempotent, resp, err) {
 		return false
 	}
 	wait := c.t.retry.backoff(c.attempts)

@@ -13,13 +13,17 @@ type Op struct {
 	// Body is sent as is on every attempt.
 	Body []byte
 	// BodyFunc, when set, opens the body afresh for each attempt, for
-	// bodies streamed from a source (uploads). ContentLength may be -1.
+	// bodies streamed from a source (uploads). ContentLength is its length
+	// when known, else 0 (sent chunked). A returned io.ReadCloser is closed.
 	BodyFunc      func() (io.Reader, error)
 	ContentLength int64
 	ContentType   string
 	// Idempotent marks an operation that may be sent again after it may
 	// have reached the server. Leave false for anything with side effects.
 	Idempotent bool
+	// NoRetry forbids any second sending, even after a failed dial or a
+	// refused token: for bodies that cannot be produced again.
+	NoRetry bool
 	// Auth attaches the session token and renews it when refused.
 	Auth bool
 }

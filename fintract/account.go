@@ -1,0 +1,129 @@
+package fintract
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/banklink/banklink-go/internal/transport"
+)
+
+// RegisterRequest is a new account. Email, Username, Password, Password2
+// and Phone are required; Password2 must equal Password.
+type RegisterRequest struct {
+	Email      string   `json:"email"`
+	Username   string   `json:"username"`
+	Name       string   `json:"name,omitempty"`
+	UserType   UserType `json:"user_type,omitempty"`
+	Password   string   `json:"password"`
+	Password2  string   `json:"password2"`
+	Phone      string   `json:"phone"`
+	CustomerID string   `json:"customer_id,omitempty"`
+	Gender     Gender   `json:"gender,omitempty"`
+}
+
+func (r RegisterRequest) check() (RegisterRequest, error) {
+	var ok bool
+	r.Email, r.Username, r.Phone = strings.TrimSpace(r.Email), strings.TrimSpace(r.Username), strings.TrimSpace(r.Phone)
+	if err := checkEmail(r.Email); err != nil {
+		return r, err
+	}
+	switch {
+	case r.Username == "":
+		return r, invalid("username", "a username is required")
+	case r.Password == "":
+		return r, invalid("password", "a password is required")
+	case r.Password2 != r.Password:
+		return r, invalid("password2", "the passwords differ")
+	case r.Phone == "":
+		return r, invalid("phone", "a phone number is required")
+	}
+	if r.UserType != "" {
+		if r.UserType, ok = userType(r.UserType); !ok {
+			return r, invalid("user_type", "not a Fintract user type")
+		}
+	}
+	if r.Gender != "" {
+		if r.Gender, ok = gender(r.Gender); !ok {
+			return r, invalid("gender", "must be MALE or FEMALE")
+		}
+	}
+	return r, nil
+}
+
+// Register creates an account (POST /auth/register/). The server mails a
+// verification link; login works once the address is verified. Register
+// is never retried automatically: the server saves the user before
+// sending mail, so even a 500 may mean the account exists.
+func (c *Client) Register(ctx context.Context, req RegisterRequest) (*User, error) {
+	req, err := req.check()
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	var u *User
+	err = c.t.Do(ctx, &transport.Op{
+		Name: "register", Method: http.MethodPost, Path: "auth/register/", Body: body, ContentType: "application/json",
+	}, func(r *transport.Response) (err error) {
+		u, err = decodeUser(r, false)
+		return err
+	})
+	return u, err
+}
+
+// Deactivate asks for the session's account to be deactivated
+// (PUT /auth/account-deactivate/).
+func (c *Client) Deactivate(ctx context.Context) error {
+	return c.do(ctx, "deactivate", http.MethodPut, "auth/account-deactivate/", nil, false)
+}
+
+// DeleteAccount deletes the session's account permanently
+// (DELETE /auth/delete/). Not retried automatically: a retry after a lost
+// answer would be refused as the user no longer exists.
+func (c *Client) DeleteAccount(ctx context.Context) error {
+	return c.do(ctx, "delete", http.MethodDelete, "auth/delete/", nil, false)
+}
+
+// ApproveUser approves a customer's account (POST /auth/admin_approval/).
+// The session must be a FINTRACT_ADMIN's; the server refuses others with a
+// 400, which this client reports as banklink.ErrForbidden.
+func (c *Client) ApproveUser(ctx context.Context, customerID string) error {
+	customerID = strings.TrimSpace(customerID)
+	if customerID == "" {
+		return invalid("customer_id", "a customer id is required")
+	}
+	body, err := json.Marshal(map[string]string{"customer_id": customerID})
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, "admin_approval", http.MethodPost, "auth/admin_approval/", body, true)
+}
+
+// ResendVerification sends a new verification mail
+// (POST /auth/re-verify-email/). It needs no session.
+func (c *Client) ResendVerification(ctx context.Context, email string) error {
+	email = strings.TrimSpace(email)
+	if err := checkEmail(email); err != nil {
+		return err
+	}
+	body, err := json.Marshal(map[string]string{"email": email})
+	if err != nil {
+		return err
+	}
+	return c.t.Do(ctx, &transport.Op{
+		Name: "reverify_email", Method: http.MethodPost, Path: "auth/re-verify-email/", Body: body, ContentType: "application/json",
+	}, func(r *transport.Response) error { return decodeJSON(r, nil) })
+}
+
+// do sends an authenticated call whose answer is only a message.
+func (c *Client) do(ctx context.Context, name, method, path string, body []byte, idempotent bool) error {
+	op := &transport.Op{Name: name, Method: method, Path: path, Body: body, Idempotent: idempotent, Auth: true}
+	if body != nil {
+		op.ContentType = "application/json"
+	}
+	return c.t.Do(ctx, op, func(r *transport.Response) error { return decodeJSON(r, nil) })
+}

@@ -1,0 +1,339 @@
+package fintract
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/envelope"
+	"github.com/banklink/banklink-go/internal/jwt"
+	"github.com/banklink/banklink-go/internal/transport"
+)
+
+// LoginRequest is step 1 of a login.
+type LoginRequest struct {
+	Email    string
+	Password string
+	// OTPType is where the OTP goes: OTPByEmail (the default) or OTPByPhone.
+	OTPType OTPType
+	// UserType is optional; matched without regard to case.
+	UserType UserType
+}
+
+func (l LoginRequest) check() (LoginRequest, error) {
+	var ok bool
+	l.Email = strings.TrimSpace(l.Email)
+	if err := checkEmail(l.Email); err != nil {
+		return l, err
+	}
+	if l.Password == "" {
+		return l, invalid("password", "a password is required")
+	}
+	if l.OTPType == "" {
+		l.OTPType = OTPByEmail
+	}
+	if l.OTPType, ok = otpType(l.OTPType); !ok {
+		return l, invalid("otpType", "must be Email or Phone")
+	}
+	if l.UserType != "" {
+		if l.UserType, ok = userType(l.UserType); !ok {
+			return l, invalid("userType", "not a Fintract user type")
+		}
+	}
+	return l, nil
+}
+
+func checkEmail(email string) error {
+	if email == "" {
+		return invalid("email", "an email address is required")
+	}
+	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+		return invalid("email", "not a valid email address")
+	}
+	return nil
+}
+
+// Challenge is the server's answer to login step 1: the OTP has been sent,
+// and VerifyOTP with this UserID finishes the login. The OTP expires 10
+// minutes after it was sent and is single-use.
+type Challenge struct {
+	UserID  int
+	Email   string
+	OTPType OTPType
+	SentAt  time.Time
+}
+
+// SessionUser is who a session belongs to.
+type SessionUser struct {
+	UserID             int      `json:"user_id"`
+	CustomerID         string   `json:"customer_id,omitempty"`
+	Email              string   `json:"email,omitempty"`
+	Username           string   `json:"username,omitempty"`
+	UserType           UserType `json:"user_type,omitempty"`
+	VerificationStatus bool     `json:"verification_status"`
+}
+
+// Session is a logged-in session: the JWT pair, their expiries (read from
+// exp) and the user. Save it (e.g. as JSON) and restore it with
+// WithSession. Printing a Session with fmt never shows its tokens.
+type Session struct {
+	SessionUser
+	Access        string    `json:"access"`
+	Refresh       string    `json:"refresh"`
+	AccessExpiry  time.Time `json:"access_expiry,omitzero"`
+	RefreshExpiry time.Time `json:"refresh_expiry,omitzero"`
+}
+
+// Format prints s without its tokens, whatever the verb.
+func (s Session) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "fintract.Session{UserID:%d, Username:%q, UserType:%s, Access:%s, Refresh:%s, AccessExpiry:%s}",
+		s.UserID, s.Username, s.UserType, masked(s.Access), masked(s.Refresh), s.AccessExpiry.Format(time.RFC3339))
+}
+
+func masked(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return "[REDACTED]"
+}
+
+// Session returns the current session, and false before a login.
+func (c *Client) Session() (Session, bool) {
+	t := c.tokens.Current()
+	if t == nil {
+		return Session{}, false
+	}
+	s := Session{Access: t.Access, Refresh: t.Refresh, AccessExpiry: t.AccessExpiry, RefreshExpiry: t.RefreshExpiry}
+	if u := c.user.Load(); u != nil {
+		s.SessionUser = *u
+	}
+	return s, true
+}
+
+func (c *Client) restore(s Session) {
+	t := newToken(s.Access, s.Refresh)
+	if !s.AccessExpiry.IsZero() {
+		t.AccessExpiry = s.AccessExpiry
+	}
+	if !s.RefreshExpiry.IsZero() {
+		t.RefreshExpiry = s.RefreshExpiry
+	}
+	if t.Access == "" {
+		t.AccessExpiry = time.Unix(1, 0) // refresh before the first call
+	}
+	u := s.SessionUser
+	c.user.Store(&u)
+	c.tokens.Store(t)
+}
+
+type loginBody struct {
+	Email    string   `json:"email"`
+	OTPType  OTPType  `json:"otpType"`
+	UserType UserType `json:"userType,omitempty"`
+	Password string   `json:"password"`
+}
+
+// Login sends login step 1 (POST /auth/login/): the server checks the
+// password and sends an OTP by email or SMS. Finish with VerifyOTP. It is
+// never retried automatically: each call sends a new OTP and voids the last.
+func (c *Client) Login(ctx context.Context, req LoginRequest) (*Challenge, error) {
+	req, err := req.check()
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(loginBody{Email: req.Email, OTPType: req.OTPType, UserType: req.UserType, Password: req.Password})
+	if err != nil {
+		return nil, err
+	}
+	ch := &Challenge{Email: req.Email, OTPType: req.OTPType}
+	err = c.t.Do(ctx, &transport.Op{
+		Name: "login", Method: http.MethodPost, Path: "auth/login/", Body: body, ContentType: "application/json",
+	}, func(r *transport.Response) error {
+		var out struct {
+			ID json.Number `json:"id"`
+		}
+		if err := decodeJSON(r, nil); err != nil {
+			return err
+		}
+		if err := json.Unmarshal(unwrapData(r.Body), &out); err != nil {
+			return shapeError(r, "no challenge id")
+		}
+		id, err := strconv.Atoi(out.ID.String())
+		if err != nil || id <= 0 {
+			return shapeError(r, "no challenge id")
+		}
+		ch.UserID = id
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	ch.SentAt = time.Now()
+	return ch, nil
+}
+
+// unwrapData returns the object under "data", or body when there is none.
+func unwrapData(body []byte) []byte {
+	var w struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(body, &w) == nil {
+		if d := bytes.TrimSpace(w.Data); len(d) > 0 && d[0] == '{' {
+			return d
+		}
+	}
+	return body
+}
+
+type otpBody struct {
+	OTP string `json:"otp"`
+}
+
+type verifiedLogin struct {
+	ID                 json.Number         `json:"id"`
+	CustomerID         envelope.FlexString `json:"customer_id"`
+	Email              string              `json:"email"`
+	Username           string              `json:"username"`
+	VerificationStatus bool                `json:"verification_status"`
+	UserType           UserType            `json:"user_type"`
+	Tokens             struct {
+		Refresh string `json:"refresh"`
+		Access  string `json:"access"`
+	} `json:"tokens"`
+}
+
+// VerifyOTP sends login step 2 (POST /auth/login/{id}/) and makes the
+// returned tokens the client's session. The OTP is sent as a JSON string
+// (the server never matches a number). Not retried automatically: an OTP
+// is single-use.
+func (c *Client) VerifyOTP(ctx context.Context, userID int, otp string) (Session, error) {
+	t, u, err := c.verify(ctx, userID, otp)
+	if err != nil {
+		return Session{}, err
+	}
+	c.user.Store(u)
+	c.tokens.Store(t)
+	s, _ := c.Session()
+	return s, nil
+}
+
+func (c *Client) verify(ctx context.Context, userID int, otp string) (*credential.Token, *SessionUser, error) {
+	otp = strings.TrimSpace(otp)
+	switch {
+	case userID <= 0:
+		return nil, nil, invalid("id", "the challenge's user id is required")
+	case otp == "":
+		return nil, nil, invalid("otp", "an OTP is required")
+	case len(otp) > 32:
+		return nil, nil, invalid("otp", "not an OTP")
+	}
+	body, err := json.Marshal(otpBody{OTP: otp})
+	if err != nil {
+		return nil, nil, err
+	}
+	var v verifiedLogin
+	err = c.t.Do(ctx, &transport.Op{
+		Name: "verify_otp", Method: http.MethodPost, Path: "auth/login/" + strconv.Itoa(userID) + "/",
+		Body: body, ContentType: "application/json",
+	}, func(r *transport.Response) error {
+		if err := decodeJSON(r, nil); err != nil {
+			return err
+		}
+		if json.Unmarshal(unwrapData(r.Body), &v) != nil || v.Tokens.Access == "" || v.Tokens.Refresh == "" {
+			return shapeError(r, "no tokens in the login answer")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	id, _ := strconv.Atoi(v.ID.String())
+	if id == 0 {
+		id = userID
+	}
+	u := &SessionUser{UserID: id, CustomerID: string(v.CustomerID), Email: v.Email, Username: v.Username,
+		UserType: v.UserType, VerificationStatus: v.VerificationStatus}
+	return newToken(v.Tokens.Access, v.Tokens.Refresh), u, nil
+}
+
+// newToken reads both expiries from the JWTs' exp claims.
+func newToken(access, refresh string) *credential.Token {
+	t := &credential.Token{Access: access, Refresh: refresh, Obtained: time.Now()}
+	t.AccessExpiry, _ = jwt.Expiry(access)
+	t.RefreshExpiry, _ = jwt.Expiry(refresh)
+	return t
+}
+
+type refreshBody struct {
+	Refresh string `json:"refresh"`
+}
+
+func (c *Client) refresh(ctx context.Context, cur *credential.Token) (*credential.Token, error) {
+	body, err := json.Marshal(refreshBody{Refresh: cur.Refresh})
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		Access  string `json:"access"`
+		Refresh string `json:"refresh"`
+	}
+	err = c.t.Do(ctx, &transport.Op{
+		Name: "token_refresh", Method: http.MethodPost, Path: "api/token/refresh/", Body: body,
+		ContentType: "application/json", Idempotent: true,
+	}, func(r *transport.Response) error {
+		if err := decodeJSON(r, &out); err != nil {
+			return err
+		}
+		if out.Access == "" {
+			return shapeError(r, "no access token")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out.Refresh == "" {
+		out.Refresh = cur.Refresh // simplejwt without rotation keeps the refresh token
+	}
+	return newToken(out.Access, out.Refresh), nil
+}
+
+// relogin logs in again with the stored credentials, asking the OTP
+// callback for the code.
+func (c *Client) relogin(ctx context.Context) (*credential.Token, error) {
+	if c.cfg.login == nil || c.cfg.otp == nil {
+		return nil, fmt.Errorf("%w: a new login needs an OTP; configure fintract.WithCredentials and fintract.WithOTPCallback, or call Login and VerifyOTP: %w",
+			banklink.ErrReauthRequired, credential.ErrNoLogin)
+	}
+	ch, err := c.Login(ctx, *c.cfg.login)
+	if err != nil {
+		return nil, err
+	}
+	otp, err := c.cfg.otp(ctx, *ch)
+	if err != nil {
+		return nil, fmt.Errorf("fintract: OTP callback: %w", err)
+	}
+	t, u, err := c.verify(ctx, ch.UserID, otp)
+	if err != nil {
+		return nil, err
+	}
+	c.user.Store(u)
+	return t, nil
+}
+
+// source lets the credential cache refresh and log in through the client.
+type source struct{ c *Client }
+
+func (s source) Refresh(ctx context.Context, cur *credential.Token) (*credential.Token, error) {
+	return s.c.refresh(ctx, cur)
+}
+
+func (s source) Login(ctx context.Context) (*credential.Token, error) { return s.c.relogin(ctx) }

@@ -1,0 +1,70 @@
+package fintract
+
+import (
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/transport"
+)
+
+// DefaultBaseURL is the API's documented base URL.
+const DefaultBaseURL = "https://api.globalbanking.fintractglobal.com/"
+
+// Option configures a Client: the banklink options (base URL, HTTP client,
+// retries, logger, …) and this package's WithSession, WithCredentials and
+// WithOTPCallback.
+type Option = banklink.Option
+
+// Client calls the Fintract auth API. It is safe for concurrent use.
+type Client struct {
+	t      *transport.Transport
+	tokens *credential.Cache
+	cfg    config
+	user   atomic.Pointer[SessionUser] // who the session belongs to
+}
+
+type config struct {
+	session *Session
+	login   *LoginRequest
+	otp     OTPFunc
+}
+
+// New returns a client for DefaultBaseURL or the base URL given with
+// banklink.WithBaseURL. Nothing is sent until the first call.
+func New(opts ...Option) (*Client, error) {
+	c := &Client{}
+	s, err := transport.Collect(&c.cfg, opts)
+	if err != nil {
+		return nil, fmt.Errorf("fintract: %w", err)
+	}
+	var secrets []string
+	if c.cfg.login != nil {
+		secrets = append(secrets, c.cfg.login.Password)
+	}
+	c.t, err = transport.New(transport.Config{
+		Provider:       "fintract",
+		DefaultBaseURL: DefaultBaseURL,
+		Scheme:         transport.SchemeBearer,
+		Secrets:        secrets,
+		Rejected:       tokenRefused,
+	}, s)
+	if err != nil {
+		return nil, err
+	}
+	// Access tokens live 5 minutes: refresh in their last minute (or last
+	// quarter), wait within 5s of exp. A renewal may have to wait for a
+	// person to type an OTP, so it may take as long as an OTP lives.
+	policy := credential.Policy{Margin: time.Minute, Skew: 5 * time.Second, Timeout: 10 * time.Minute}
+	c.tokens = credential.NewCache(source{c}, policy, s.Logger, "fintract")
+	c.t.SetTokens(c.tokens)
+	if c.cfg.session != nil {
+		c.restore(*c.cfg.session)
+	}
+	return c, nil
+}
+
+// CloseIdleConnections closes the client's idle keep-alive connections.
+func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }

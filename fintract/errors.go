@@ -1,0 +1,149 @@
+package fintract
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/envelope"
+	"github.com/banklink/banklink-go/internal/errs"
+	"github.com/banklink/banklink-go/internal/transport"
+)
+
+// Error is a failure reported by the Fintract API, or found by the client's
+// own checks before sending (then StatusCode is 0). Match its category with
+// errors.Is and the banklink.Err* constants; read details with errors.As.
+// It never holds a token, password, OTP or request body.
+type Error struct {
+	banklink.ResponseInfo
+
+	// Kind is the error's category.
+	Kind banklink.Category
+	// Code is the server's machine code (simplejwt's "token_not_valid",
+	// "user_not_found", …), when it sent one.
+	Code string
+	// Message is the server's message, from whichever key it used.
+	Message string
+	// FieldErrors are per-field messages (DRF serializer errors, or the
+	// client's own input checks).
+	FieldErrors map[string][]string
+}
+
+// Error describes the failure: provider, method, path, status, message, code.
+func (e *Error) Error() string {
+	return errs.Describe("fintract", e.ResponseInfo, e.Kind, e.Code, e.Message)
+}
+
+// Is reports whether e belongs to the category target.
+func (e *Error) Is(target error) bool {
+	return e.Kind != "" && (e.Kind == target || e.Kind.Is(target))
+}
+
+// roleRefusal matches the 400 answers the server gives a user whose role
+// may not make the call ("This user is not an FINTRACT admin").
+var roleRefusal = regexp.MustCompile(`(?i)\bnot an? [a-z_ ]*admin\b|\bnot allowed to\b|\bpermission\b`)
+
+// problem reads an error body: the login views wrap it in {"errors": …}
+// (or {"data": {"error": …}} with HTTP 200); the others send it plain.
+func problem(body []byte) envelope.Problem {
+	var w struct {
+		Errors json.RawMessage `json:"errors"`
+		Data   json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(body, &w) == nil {
+		if inner := bytes.TrimSpace(w.Errors); len(inner) > 0 && inner[0] == '{' {
+			return envelope.DRF(inner)
+		}
+		if inner := bytes.TrimSpace(w.Data); len(inner) > 0 && inner[0] == '{' {
+			if p := envelope.DRF(inner); p.Message != "" {
+				return p
+			}
+		}
+	}
+	return envelope.DRF(body)
+}
+
+// decodeError turns a failed response into an *Error.
+func decodeError(r *transport.Response) error {
+	p := problem(r.Body)
+	kind := errs.ForStatus(r.StatusCode)
+	lower := strings.ToLower(p.Message)
+	switch {
+	case kind == "":
+		kind = banklink.ErrInvalidRequest // an error sent with a 2xx status
+		if r.StatusCode < 200 || r.StatusCode >= 300 {
+			kind = banklink.ErrServerError
+		}
+	case r.StatusCode == http.StatusBadRequest && roleRefusal.MatchString(p.Message):
+		kind = banklink.ErrForbidden
+	case r.StatusCode == http.StatusBadRequest && strings.Contains(lower, "expired"):
+		kind = banklink.ErrSessionExpired // "Sesssion Expired, Login again": the OTP challenge is over
+	}
+	return &Error{
+		ResponseInfo: r.Info(),
+		Kind:         kind,
+		Code:         p.Code,
+		Message:      r.Redact(p.Message),
+		FieldErrors:  p.Fields,
+	}
+}
+
+// errorIn200 reports whether a 2xx body carries an error: a top-level
+// "error" or "errors", or {"data": {"error": …}}.
+func errorIn200(body []byte) bool {
+	var m struct {
+		Error  json.RawMessage `json:"error"`
+		Errors json.RawMessage `json:"errors"`
+		Data   *struct {
+			Error json.RawMessage `json:"error"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(body, &m) != nil {
+		return false
+	}
+	present := func(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
+	return present(m.Error) || present(m.Errors) || (m.Data != nil && present(m.Data.Error))
+}
+
+// decodeJSON checks the status and the body for errors, then decodes the
+// body into out (when out is not nil).
+func decodeJSON(r *transport.Response, out any) error {
+	if r.StatusCode < 200 || r.StatusCode >= 300 || errorIn200(r.Body) {
+		return decodeError(r)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(r.Body, out); err != nil {
+		return shapeError(r, "the body is not the expected JSON")
+	}
+	return nil
+}
+
+// shapeError reports a success status whose body is not what the API sends.
+func shapeError(r *transport.Response, what string) error {
+	return &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: "unexpected response: " + what}
+}
+
+// invalid is a check that failed before any request was sent.
+func invalid(field, msg string) error {
+	return &Error{
+		Kind:        banklink.ErrInvalidRequest,
+		Message:     field + ": " + msg,
+		FieldErrors: map[string][]string{field: {msg}},
+	}
+}
+
+// tokenRefused reports whether err is the server refusing the access token
+// in a way a refresh can cure.
+func tokenRefused(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) || e.StatusCode != http.StatusUnauthorized {
+		return false
+	}
+	return e.Code != "user_not_found" && e.Code != "user_inactive"
+}

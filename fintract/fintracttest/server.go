@@ -1,0 +1,211 @@
+// Package fintracttest runs a fake Fintract auth API in-process, for tests
+// and examples. It answers like the deployed servers described in the
+// SDK's API reference: two-step login with a 6-digit OTP per login (exposed
+// to tests with OTP), OTPs that expire after 10 minutes and work once,
+// 5-minute simplejwt access tokens, {"data"}/{"errors"} login envelopes,
+// errors sent with HTTP 200, role refusals answered 400, Django HTML 500
+// pages for missing keys and unknown ids, and the user-info key variants.
+//
+// Switches let tests shorten lifetimes, expire or revoke tokens, pick the
+// user-info key variant, inject faults and count the calls of each route.
+// Uploads are read as streams (never held in memory) and recorded by size
+// and SHA-256.
+package fintracttest
+
+import (
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	"github.com/banklink/banklink-go/internal/fake"
+)
+
+// Route names, for InjectFaults and Calls.
+const (
+	RouteRegister   = "register"
+	RouteLogin      = "login"
+	RouteVerifyOTP  = "verify_otp"
+	RouteRefresh    = "refresh"
+	RouteDeactivate = "deactivate"
+	RouteApproval   = "admin_approval"
+	RouteAvatar     = "avatar"
+	RouteDelete     = "delete"
+	RouteReverify   = "reverify_email"
+	RouteInfo       = "info"
+	RouteUpdate     = "update"
+	RouteUserUpdate = "user_update"
+	RouteUpload     = "upload"
+	AnyRoute        = fake.AnyRoute
+)
+
+// Fault is one injected answer; see InjectFaults.
+type Fault = fake.Fault
+
+// The default users: a verified customer and a Fintract admin.
+const (
+	CustomerEmail    = "johndoe@example.com"
+	CustomerPassword = "johnDoe@#1"
+	AdminEmail       = "admin@example.com"
+	AdminPassword    = "admin@#1"
+)
+
+// InfoKeys selects which keys user info uses for net balance and customer id.
+type InfoKeys int
+
+// The key variants seen on deployed servers.
+const (
+	InfoKeysSeed     InfoKeys = iota // "net balance", "customer-id"
+	InfoKeysTrailing                 // "net_balance", "customer-id " (trailing space)
+	InfoKeysSnake                    // "net_balance", "customer_id"
+)
+
+// Upload is a file the fake received.
+type Upload struct {
+	Route       string
+	FileName    string
+	ContentType string
+	Size        int64
+	SHA256      string
+}
+
+// Server is a running fake. Its methods are safe for concurrent use.
+type Server struct {
+	fake.Base
+	// URL is the base URL to give the client, ending with "/".
+	URL string
+
+	srv      *httptest.Server
+	jwt      *fake.SimpleJWT
+	mu       sync.Mutex
+	users    map[int]*user
+	nextID   int
+	otpTTL   time.Duration
+	infoKeys InfoKeys
+	uploads  []Upload
+}
+
+type user struct {
+	ID            int
+	Email         string
+	Username      string
+	Name          string
+	UserType      string
+	Phone         string
+	CustomerID    string
+	Gender        string
+	Password      string
+	Verified      bool
+	AdminApproved bool
+	Deactivated   bool
+	Avatar        string
+	Country       string
+	Citizenship   string
+	NationalID    string
+	Address       string
+	BankName      string
+	NetBalance    int64
+	otp           string
+	otpSent       time.Time
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithTokenLifetimes sets the access and refresh token lifetimes (seen on
+// deployed servers: 5 minutes and 1 day).
+func WithTokenLifetimes(access, refresh time.Duration) Option {
+	return func(s *Server) { s.jwt.AccessTTL, s.jwt.RefreshTTL = access, refresh }
+}
+
+// WithOTPLifetime sets how long an OTP stays valid (default 10 minutes).
+func WithOTPLifetime(d time.Duration) Option { return func(s *Server) { s.otpTTL = d } }
+
+// WithInfoKeys picks the user-info key variant.
+func WithInfoKeys(k InfoKeys) Option { return func(s *Server) { s.infoKeys = k } }
+
+// NewServer starts a fake with the default users and any options. Close it
+// when done.
+func NewServer(opts ...Option) *Server {
+	s := &Server{jwt: fake.NewSimpleJWT(5*time.Minute, 24*time.Hour), users: map[int]*user{}, otpTTL: 10 * time.Minute}
+	s.add(&user{Email: CustomerEmail, Username: "JohnDoe0303", Name: "John", UserType: "CUSTOMER", Phone: "1234567890",
+		Gender: "MALE", Password: CustomerPassword, Verified: true, AdminApproved: true, NetBalance: 1500})
+	s.add(&user{Email: AdminEmail, Username: "fintract-admin", Name: "Admin", UserType: "FINTRACT_ADMIN", Phone: "1234567891",
+		Password: AdminPassword, Verified: true, AdminApproved: true})
+	for _, o := range opts {
+		o(s)
+	}
+	s.srv = httptest.NewServer(s.handler())
+	s.URL = s.srv.URL + "/"
+	return s
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+func (s *Server) add(u *user) *user {
+	s.nextID++
+	u.ID = 92 + s.nextID
+	if u.CustomerID == "" {
+		u.CustomerID = fmt.Sprintf("70018088799%05d", u.ID)
+	}
+	s.users[u.ID] = u
+	return u
+}
+
+// OTP returns the OTP last sent to the user with this email, and false if
+// none is pending.
+func (s *Server) OTP(email string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.byEmail(email); u != nil && u.otp != "" {
+		return u.otp, true
+	}
+	return "", false
+}
+
+// VerifyEmail marks a registered user's address as verified (what the
+// link in the verification mail does).
+func (s *Server) VerifyEmail(email string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.byEmail(email); u != nil {
+		u.Verified = true
+	}
+}
+
+// ExpireAccessTokens makes every access token issued so far invalid.
+func (s *Server) ExpireAccessTokens() { s.jwt.ExpireAccess() }
+
+// RevokeRefreshTokens makes every refresh token issued so far invalid.
+func (s *Server) RevokeRefreshTokens() { s.jwt.RevokeRefresh() }
+
+// Uploads returns the files received so far.
+func (s *Server) Uploads() []Upload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Upload(nil), s.uploads...)
+}
+
+// UserExists reports whether an account with this email exists.
+func (s *Server) UserExists(email string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.byEmail(email) != nil
+}
+
+func (s *Server) byEmail(email string) *user {
+	for _, u := range s.users {
+		if u.Email == email {
+			return u
+		}
+	}
+	return nil
+}
+
+func newOTP() string {
+	n, _ := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	return fmt.Sprintf("%06d", n.Int64())
+}

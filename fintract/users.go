@@ -121,24 +121,28 @@ func (c *Client) UserInfo(ctx context.Context, userID int) (*UserInfo, error) {
 	var out *UserInfo
 	err := c.t.Do(ctx, &transport.Op{
 		Name: "user_info", Method: http.MethodGet, Path: "auth/info/" + strconv.Itoa(userID) + "/", Idempotent: true, Auth: true,
-	}, func(r *transport.Response) error {
-		if err := decodeJSON(r, nil); err != nil {
-			return err
-		}
-		f, ok := readFields(unwrapData(r.Body))
-		if !ok {
-			return shapeError(r, "user info is not a JSON object")
-		}
-		out = &UserInfo{
-			ID: f.integer("id"), Email: f.str("email"), Avatar: f.str("avatar"), Gender: Gender(f.str("gender")),
-			Username: f.str("username"), Name: f.str("name"), NetBalance: f.number("net balance", "net_balance", "netBalance"),
-			CustomerID: f.str("customer-id", "customer_id", "customerId"), VerificationStatus: f.boolean("verification_status", "is_verified"),
-			Phone: f.str("phone"), Country: f.str("country"), Citizenship: f.str("citizenship"), NationalID: f.str("national_id"),
-			Address: f.str("address"), BankName: f.str("bank_name", "bank"),
-		}
-		return nil
+	}, func(r *transport.Response) (err error) {
+		out, err = decodeUserInfo(r)
+		return err
 	})
 	return out, err
+}
+
+func decodeUserInfo(r *transport.Response) (*UserInfo, error) {
+	if err := decodeJSON(r, nil); err != nil {
+		return nil, err
+	}
+	f, ok := readFields(unwrapData(r.Body))
+	if !ok {
+		return nil, shapeError(r, "user info is not a JSON object")
+	}
+	return &UserInfo{
+		ID: f.integer("id"), Email: f.str("email"), Avatar: f.str("avatar"), Gender: Gender(f.str("gender")),
+		Username: f.str("username"), Name: f.str("name"), NetBalance: f.number("net balance", "net_balance", "netBalance"),
+		CustomerID: f.str("customer-id", "customer_id", "customerId"), VerificationStatus: f.boolean("verification_status", "is_verified"),
+		Phone: f.str("phone"), Country: f.str("country"), Citizenship: f.str("citizenship"), NationalID: f.str("national_id"),
+		Address: f.str("address"), BankName: f.str("bank_name", "bank"),
+	}, nil
 }
 
 // decodeUser reads a user record, plain or under "user" (avatar uploads).

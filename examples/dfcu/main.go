@@ -17,7 +17,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := demo.DFCU(ctx, os.Stdout, os.Getenv); err != nil {
+	if err := demo.DFCU(ctx, demo.Env{Out: os.Stdout, In: os.Stdin, Getenv: os.Getenv}); err != nil {
 		fmt.Fprintln(os.Stderr, "dfcu example failed:", err)
 		os.Exit(1)
 	}

@@ -20,7 +20,7 @@ func main() {
 	failed := 0
 	for _, f := range demo.Flows() {
 		fmt.Printf("== %s\n", f.Name)
-		if err := f.Run(ctx, os.Stdout, os.Getenv); err != nil {
+		if err := f.Run(ctx, demo.Env{Out: os.Stdout, In: os.Stdin, Getenv: os.Getenv}); err != nil {
 			fmt.Fprintf(os.Stderr, "%s failed: %v\n", f.Name, err)
 			failed++
 		}

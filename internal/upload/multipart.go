@@ -164,7 +164,9 @@ func (b *Body) frame(field, name, ct string) error {
 		return err
 	}
 	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", mime.FormatMediaType("form-data", map[string]string{"name": field, "filename": name}))
+	// The form browsers and multipart.Writer.CreateFormFile send, which
+	// every server parses: quoted values, name first.
+	h.Set("Content-Disposition", `form-data; name="`+quoteEscaper.Replace(field)+`"; filename="`+quoteEscaper.Replace(name)+`"`)
 	h.Set("Content-Type", ct)
 	if _, err := w.CreatePart(h); err != nil {
 		return err
@@ -174,6 +176,8 @@ func (b *Body) frame(field, name, ct string) error {
 	b.ContentType = w.FormDataContentType()
 	return nil
 }
+
+var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"")
 
 func isSeeker(r io.Reader) bool {
 	_, ok := r.(io.ReadSeeker)

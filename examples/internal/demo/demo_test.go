@@ -3,7 +3,10 @@ package demo
 import (
 	"bytes"
 	"context"
+	"io"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -11,15 +14,20 @@ import (
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/dfcu/dfcutest"
+	"github.com/banklink/banklink-go/fintract/fintracttest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
+func run(out *bytes.Buffer, in string, vars map[string]string) Env {
+	return Env{Out: out, In: strings.NewReader(in), Getenv: env(vars)}
+}
+
 func TestDFCUOnTheFake(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, DFCU(context.Background(), &out, env(nil)))
+	require.NoError(t, DFCU(context.Background(), run(&out, "", nil)))
 	assert.Contains(t, out.String(), "in-process fake")
 	assert.Contains(t, out.String(), "Paul Logan")
 	assert.Contains(t, out.String(), "L000001")
@@ -29,7 +37,7 @@ func TestDFCUOnAConfiguredServer(t *testing.T) {
 	srv := dfcutest.NewServer(dfcutest.WithUser("ops", "ops-pw"))
 	defer srv.Close()
 	var out bytes.Buffer
-	err := DFCU(context.Background(), &out, env(map[string]string{
+	err := DFCU(context.Background(), run(&out, "", map[string]string{
 		"DFCU_BASE_URL": srv.URL, "DFCU_USERNAME": "ops", "DFCU_PASSWORD": "ops-pw", "DFCU_ACCOUNT": "5000145080",
 	}))
 	require.NoError(t, err)
@@ -39,14 +47,46 @@ func TestDFCUOnAConfiguredServer(t *testing.T) {
 }
 
 func TestDFCUFailuresAreClear(t *testing.T) {
-	err := DFCU(context.Background(), &bytes.Buffer{}, env(map[string]string{"DFCU_BASE_URL": "https://x.example/"}))
+	err := DFCU(context.Background(), run(&bytes.Buffer{}, "", map[string]string{"DFCU_BASE_URL": "https://x.example/"}))
 	assert.ErrorContains(t, err, "missing: DFCU_USERNAME, DFCU_PASSWORD, DFCU_ACCOUNT")
 
 	srv := dfcutest.NewServer()
 	defer srv.Close()
-	err = DFCU(context.Background(), &bytes.Buffer{}, env(map[string]string{
+	err = DFCU(context.Background(), run(&bytes.Buffer{}, "", map[string]string{
 		"DFCU_BASE_URL": srv.URL, "DFCU_USERNAME": "demo", "DFCU_PASSWORD": "wrong", "DFCU_ACCOUNT": "1",
 	}))
 	assert.ErrorIs(t, err, banklink.ErrUnauthorized)
 	assert.ErrorContains(t, err, "login: dfcu: POST /token/: 401: No active account found with the given credentials")
+}
+
+func TestFintractOnTheFake(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, Fintract(context.Background(), run(&out, "", nil)))
+	for _, want := range []string{"registered user", "logged in as JaneDemo", "net balance 0", "uploaded a file", "account deleted"} {
+		assert.Contains(t, out.String(), want)
+	}
+}
+
+func TestFintractOnAConfiguredServerReadsTheOTP(t *testing.T) {
+	srv := fintracttest.NewServer()
+	defer srv.Close()
+	// The "person" types the OTP once the server has sent it.
+	pr, pw := io.Pipe()
+	go func() {
+		for {
+			if otp, ok := srv.OTP(fintracttest.CustomerEmail); ok {
+				_, _ = io.WriteString(pw, otp+"\n")
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	var out bytes.Buffer
+	err := Fintract(context.Background(), Env{Out: &out, In: pr, Getenv: env(map[string]string{
+		"FINTRACT_BASE_URL": srv.URL, "FINTRACT_EMAIL": fintracttest.CustomerEmail, "FINTRACT_PASSWORD": fintracttest.CustomerPassword,
+	})})
+	require.NoError(t, err)
+	assert.Contains(t, out.String(), "enter the OTP sent to "+fintracttest.CustomerEmail)
+	assert.NotContains(t, out.String(), "deleted", "nothing destructive on a real server")
+	assert.True(t, srv.UserExists(fintracttest.CustomerEmail))
 }

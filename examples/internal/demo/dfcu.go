@@ -6,7 +6,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/dfcu"
@@ -16,8 +15,9 @@ import (
 // DFCU logs in and prints the loans of an account. It uses DFCU_BASE_URL,
 // DFCU_USERNAME, DFCU_PASSWORD and DFCU_ACCOUNT when all are set, else a
 // dfcutest fake.
-func DFCU(ctx context.Context, w io.Writer, getenv func(string) string) error {
-	env, err := lookup(getenv, "DFCU_BASE_URL", "DFCU_USERNAME", "DFCU_PASSWORD", "DFCU_ACCOUNT")
+func DFCU(ctx context.Context, e Env) error {
+	w := e.Out
+	env, err := lookup(e.Getenv, "DFCU_BASE_URL", "DFCU_USERNAME", "DFCU_PASSWORD", "DFCU_ACCOUNT")
 	if err != nil {
 		return err
 	}

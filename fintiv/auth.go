@@ -1,0 +1,251 @@
+package fintiv
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/transport"
+)
+
+// SessionFacts are what a token response says besides the tokens.
+type SessionFacts struct {
+	UUID       string    `json:"uuid,omitempty"`
+	UserType   string    `json:"user_type,omitempty"`
+	Tenant     string    `json:"tenant_name,omitempty"`
+	AppName    string    `json:"app_name,omitempty"`
+	Scope      string    `json:"scope,omitempty"`
+	LastSignOn time.Time `json:"last_signon,omitzero"`
+	// NeedChangePassword: the user must change the password
+	// (ChangePassword) before the service allows other calls.
+	NeedChangePassword bool `json:"need_change_password,omitempty"`
+}
+
+// Session is a logged-in session. Save it (e.g. as JSON) and restore it
+// with WithSession. Printing a Session with fmt never shows its tokens.
+type Session struct {
+	SessionFacts
+	Access       string    `json:"access_token"`
+	Refresh      string    `json:"refresh_token"`
+	AccessExpiry time.Time `json:"access_expiry,omitzero"`
+}
+
+// Format prints s without its tokens, whatever the verb.
+func (s Session) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "fintiv.Session{UUID:%s, UserType:%s, Tenant:%s, NeedChangePassword:%t, Access:%s, Refresh:%s, AccessExpiry:%s}",
+		s.UUID, s.UserType, s.Tenant, s.NeedChangePassword, masked(s.Access), masked(s.Refresh), s.AccessExpiry.Format(time.RFC3339))
+}
+
+func masked(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return "[REDACTED]"
+}
+
+// Session returns the current session, and false before a login.
+func (c *Client) Session() (Session, bool) {
+	t := c.tokens.Current()
+	if t == nil {
+		return Session{}, false
+	}
+	s := Session{Access: t.Access, Refresh: t.Refresh, AccessExpiry: t.AccessExpiry}
+	if f := c.facts.Load(); f != nil {
+		s.SessionFacts = *f
+	}
+	return s, true
+}
+
+func (c *Client) restore(s Session) {
+	t := &credential.Token{Access: s.Access, Refresh: s.Refresh, AccessExpiry: s.AccessExpiry}
+	if t.Access == "" {
+		t.AccessExpiry = time.Unix(1, 0) // refresh before the first call
+	}
+	f := s.SessionFacts
+	c.facts.Store(&f)
+	c.tokens.Store(t)
+}
+
+// tokenResponse is the token endpoint's flat success body.
+type tokenResponse struct {
+	AccessToken        string          `json:"access_token"`
+	TokenType          string          `json:"token_type"`
+	RefreshToken       string          `json:"refresh_token"`
+	ExpiresIn          json.Number     `json:"expires_in"`
+	Scope              string          `json:"scope"`
+	TenantName         string          `json:"tenant_name"`
+	LastSignOn         json.Number     `json:"last_signon_timestamp"`
+	UUID               string          `json:"uuid"`
+	UserType           string          `json:"user_type"`
+	AppName            string          `json:"app_name"`
+	NeedChangePassword bool            `json:"need_change_password"`
+	ContextResponse    json.RawMessage `json:"contextResponse"`
+}
+
+// Login obtains a session with the stored credentials (password grant on
+// POST /auth/oauth/token) and makes it the client's session. Calls log in
+// by themselves when needed; check Session().NeedChangePassword after it.
+func (c *Client) Login(ctx context.Context) (Session, error) {
+	t, f, err := c.passwordGrant(ctx)
+	if err != nil {
+		return Session{}, err
+	}
+	c.facts.Store(f)
+	c.tokens.Store(t)
+	s, _ := c.Session()
+	return s, nil
+}
+
+func (c *Client) passwordGrant(ctx context.Context) (*credential.Token, *SessionFacts, error) {
+	if c.cfg.username == "" {
+		return nil, nil, fmt.Errorf("fintiv: %w", credential.ErrNoLogin)
+	}
+	return c.grant(ctx, "token", url.Values{"grant_type": {"password"}, "username": {c.cfg.username}, "password": {c.cfg.password}})
+}
+
+func (c *Client) grant(ctx context.Context, name string, form url.Values) (*credential.Token, *SessionFacts, error) {
+	var tr tokenResponse
+	err := c.t.Do(ctx, &transport.Op{
+		Name: name, Method: http.MethodPost, Path: "auth/oauth/token", Body: []byte(form.Encode()),
+		ContentType: "application/x-www-form-urlencoded", Idempotent: true,
+	}, func(r *transport.Response) error {
+		if r.StatusCode != http.StatusOK {
+			return tokenError(r)
+		}
+		if json.Unmarshal(r.Body, &tr) != nil || tr.AccessToken == "" {
+			return tokenError(r) // an envelope with an error, or another body
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now()
+	t := &credential.Token{Access: tr.AccessToken, Refresh: tr.RefreshToken, Obtained: now}
+	if secs, err := tr.ExpiresIn.Int64(); err == nil && secs > 0 {
+		t.AccessExpiry = now.Add(time.Duration(secs) * time.Second)
+	}
+	f := &SessionFacts{UUID: tr.UUID, UserType: tr.UserType, Tenant: tr.TenantName, AppName: tr.AppName,
+		Scope: tr.Scope, NeedChangePassword: tr.NeedChangePassword}
+	if ms, err := tr.LastSignOn.Int64(); err == nil && ms > 0 {
+		f.LastSignOn = time.UnixMilli(ms).UTC()
+	}
+	return t, f, nil
+}
+
+// tokenError decodes the token endpoint's failures: flat OAuth errors,
+// top-level additionalStatus fields, or an envelope.
+func tokenError(r *transport.Response) error {
+	var b body
+	if json.Unmarshal(r.Body, &b) != nil {
+		return newError(r, nil)
+	}
+	e := newError(r, &b)
+	if e.Kind == "" || (r.StatusCode == http.StatusOK && e.Code == "") {
+		e.Kind = banklink.ErrServerError
+		if e.Message == "" && e.OAuthError == "" {
+			e.Message = "unexpected response: no access_token"
+		}
+	}
+	switch e.OAuthError {
+	case "invalid_grant", "unauthorized", "invalid_client", "invalid_token":
+		e.Kind = banklink.ErrUnauthorized
+	case "invalid_request", "unsupported_grant_type", "invalid_scope":
+		e.Kind = banklink.ErrInvalidRequest
+	}
+	if strings.Contains(strings.ToLower(e.AdditionalMessage), "expired") {
+		e.Kind = banklink.ErrUnauthorized
+	}
+	return e
+}
+
+func (c *Client) refresh(ctx context.Context, cur *credential.Token) (*credential.Token, error) {
+	t, f, err := c.grant(ctx, "token_refresh", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {cur.Refresh}})
+	if err != nil {
+		return nil, err
+	}
+	if t.Refresh == "" {
+		t.Refresh = cur.Refresh
+	}
+	if old := c.facts.Load(); old != nil && f.UUID == "" {
+		f = old
+	}
+	c.facts.Store(f)
+	return t, nil
+}
+
+// TokenInfo is what the check_token endpoint says of a token.
+type TokenInfo struct {
+	Active      bool
+	Expiry      time.Time
+	UserName    string
+	ClientID    string
+	Scope       []string
+	Authorities []string
+}
+
+// CheckToken asks the service about the session's access token
+// (GET /auth/oauth/check_token?token=…). The token travels in the query
+// string there; the SDK never logs or reports query strings.
+func (c *Client) CheckToken(ctx context.Context) (*TokenInfo, error) {
+	t, err := c.tokens.Token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		Active      *bool       `json:"active"`
+		Exp         json.Number `json:"exp"`
+		UserName    string      `json:"user_name"`
+		ClientID    string      `json:"client_id"`
+		Scope       []string    `json:"scope"`
+		Authorities []string    `json:"authorities"`
+	}
+	err = c.t.Do(ctx, &transport.Op{
+		Name: "check_token", Method: http.MethodGet, Path: "auth/oauth/check_token",
+		Query: url.Values{"token": {t.Access}}, Idempotent: true,
+	}, func(r *transport.Response) error {
+		if r.StatusCode != http.StatusOK {
+			return tokenError(r)
+		}
+		if json.Unmarshal(r.Body, &out) != nil {
+			return tokenError(r)
+		}
+		if out.Active == nil && out.Exp == "" {
+			var env struct{ ContextResponse json.RawMessage }
+			if json.Unmarshal(r.Body, &env) == nil && env.ContextResponse != nil {
+				return decodeEnvelope(r, &out) // some gateways wrap it
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	info := &TokenInfo{Active: out.Active == nil || *out.Active, UserName: out.UserName, ClientID: out.ClientID, Scope: out.Scope, Authorities: out.Authorities}
+	if secs, err := out.Exp.Int64(); err == nil && secs > 0 {
+		info.Expiry = time.Unix(secs, 0).UTC()
+	}
+	return info, nil
+}
+
+// source lets the credential cache refresh and log in through the client.
+type source struct{ c *Client }
+
+func (s source) Refresh(ctx context.Context, cur *credential.Token) (*credential.Token, error) {
+	return s.c.refresh(ctx, cur)
+}
+
+func (s source) Login(ctx context.Context) (*credential.Token, error) {
+	t, f, err := s.c.passwordGrant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.c.facts.Store(f)
+	return t, nil
+}

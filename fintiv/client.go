@@ -1,0 +1,76 @@
+package fintiv
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/transport"
+)
+
+// DevBaseURL is the provider's development gateway. Production gateways
+// differ: pass yours with banklink.WithBaseURL.
+const DevBaseURL = "https://api-dev.fintiv.co:8080/"
+
+// Option configures a Client: the banklink options (base URL, HTTP client,
+// retries, logger, …) and this package's WithAPIKey, WithTenant,
+// WithCredentials and WithSession.
+type Option = banklink.Option
+
+// Client calls the Fintiv authentication service. It is safe for
+// concurrent use.
+type Client struct {
+	t      *transport.Transport
+	tokens *credential.Cache
+	cfg    config
+	facts  atomic.Pointer[SessionFacts] // what the last token response said
+}
+
+type config struct {
+	apiKey, tenant     string
+	username, password string
+	session            *Session
+}
+
+// New returns a client. It needs the base URL (banklink.WithBaseURL) and
+// the APP key (WithAPIKey). Nothing is sent until the first call.
+func New(opts ...Option) (*Client, error) {
+	c := &Client{}
+	s, err := transport.Collect(&c.cfg, opts)
+	if err != nil {
+		return nil, fmt.Errorf("fintiv: %w", err)
+	}
+	if c.cfg.apiKey == "" {
+		return nil, errors.New("fintiv: no APP key: use fintiv.WithAPIKey")
+	}
+	headers := http.Header{"Api-Key": {c.cfg.apiKey}}
+	if c.cfg.tenant != "" {
+		headers["Tenantname"] = []string{c.cfg.tenant}
+	}
+	c.t, err = transport.New(transport.Config{
+		Provider: "fintiv",
+		Scheme:   transport.SchemeBearer,
+		Headers:  headers,
+		Secrets:  []string{c.cfg.apiKey, c.cfg.password},
+		Rejected: tokenRefused,
+	}, s)
+	if err != nil {
+		return nil, err
+	}
+	// Tokens live about an hour (expires_in 3599): refresh in the last
+	// minute, wait within 5s of expiry.
+	policy := credential.Policy{Margin: time.Minute, Skew: 5 * time.Second, Timeout: 30 * time.Second}
+	c.tokens = credential.NewCache(source{c}, policy, s.Logger, "fintiv")
+	c.t.SetTokens(c.tokens)
+	if c.cfg.session != nil {
+		c.restore(*c.cfg.session)
+	}
+	return c, nil
+}
+
+// CloseIdleConnections closes the client's idle keep-alive connections.
+func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }

@@ -1,0 +1,184 @@
+// Package fintivtest runs a fake Fintiv authentication service in-process,
+// for tests and examples. Every answer but the token endpoint's uses the
+// {"contextResponse", "responseData"} envelope; failures come as HTTP 200
+// with statusCode VALIDATION (the seed's own messages), bad or expired
+// tokens as SECURITY, a missing or wrong APP key as a flat 401. The token
+// endpoint speaks flat OAuth2 (password and refresh_token grants,
+// expires_in, need_change_password).
+//
+// Switches let tests shorten token lifetimes, expire and revoke tokens,
+// answer SECURITY with HTTP 200 instead of 401, inject faults and count
+// the calls of each route; every request's api-key and tenantName headers
+// are recorded.
+package fintivtest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	"github.com/banklink/banklink-go/internal/fake"
+)
+
+// Route names, for InjectFaults and Calls.
+const (
+	RouteToken             = "token" // both grants
+	RouteCheckToken        = "check_token"
+	RouteMyInfo            = "myinfo"
+	RouteChangePassword    = "change_password"
+	RouteChangePIN         = "change_pin"
+	RouteValidatePIN       = "validate_pin"
+	RouteResetPassword     = "reset_password"
+	RouteResetPIN          = "reset_pin"
+	RouteUserExists        = "user_exists"
+	RouteSecurityQuestions = "security_questions"
+	AnyRoute               = fake.AnyRoute
+)
+
+// Fault is one injected answer; see InjectFaults.
+type Fault = fake.Fault
+
+// The defaults: the APP key, the tenant and a user.
+const (
+	APIKey        = "test-app-key-0001"
+	Tenant        = "JANUS"
+	Username      = "test20190417"
+	Password      = "Test1234!"
+	PIN           = "1234"
+	QuestionID    = 1
+	Answer        = "Kampala"
+	DefaultUserID = "6f1c2a9e-3b7d-4c55-9a0e-2f8d1b7c4e10"
+)
+
+// User is an account the fake knows.
+type User struct {
+	UUID               string
+	Username           string
+	Password           string
+	PIN                string
+	Answers            map[int64]string // security question id → answer
+	NeedChangePassword bool
+}
+
+// Server is a running fake. Its methods are safe for concurrent use.
+type Server struct {
+	fake.Base
+	// URL is the base URL to give the client, ending with "/".
+	URL string
+
+	srv         *httptest.Server
+	mu          sync.Mutex
+	apiKey      string
+	tenant      string
+	users       map[string]*User // by username
+	access      map[string]grant // token → grant
+	refresh     map[string]grant
+	ttl         time.Duration
+	security200 bool
+	headers     []Headers
+	grants      map[string]int // grant_type → count
+}
+
+type grant struct {
+	username string
+	expiry   time.Time
+}
+
+// Headers are the credential headers one request carried.
+type Headers struct {
+	Route         string
+	APIKey        string
+	Tenant        string
+	Authorization bool
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithUser adds a user.
+func WithUser(u User) Option { return func(s *Server) { s.users[u.Username] = &u } }
+
+// WithTokenLifetime sets expires_in (default 3599 seconds).
+func WithTokenLifetime(d time.Duration) Option { return func(s *Server) { s.ttl = d } }
+
+// WithAPIKey sets the APP key the fake accepts.
+func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
+
+// WithSecurityAs200 answers token problems with HTTP 200 and statusCode
+// SECURITY instead of HTTP 401.
+func WithSecurityAs200() Option { return func(s *Server) { s.security200 = true } }
+
+// NewServer starts a fake with the default key, tenant and user. Close it
+// when done.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		apiKey: APIKey, tenant: Tenant, ttl: 3599 * time.Second,
+		users:  map[string]*User{},
+		access: map[string]grant{}, refresh: map[string]grant{}, grants: map[string]int{},
+	}
+	s.users[Username] = &User{UUID: DefaultUserID, Username: Username, Password: Password, PIN: PIN, Answers: map[int64]string{QuestionID: Answer}}
+	for _, o := range opts {
+		o(s)
+	}
+	s.srv = httptest.NewServer(s.handler())
+	s.URL = s.srv.URL + "/"
+	return s
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// ExpireAccessTokens makes every access token issued so far invalid.
+func (s *Server) ExpireAccessTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.access)
+}
+
+// RevokeRefreshTokens makes every refresh token issued so far invalid.
+func (s *Server) RevokeRefreshTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.refresh)
+}
+
+// Password returns a user's current password (after changes and resets).
+func (s *Server) Password(username string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.users[username]; u != nil {
+		return u.Password
+	}
+	return ""
+}
+
+// Grants returns how many token requests of a grant type ("password",
+// "refresh_token") the server answered, failures included.
+func (s *Server) Grants(grantType string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.grants[grantType]
+}
+
+// SeenHeaders returns the credential headers of every request so far.
+func (s *Server) SeenHeaders() []Headers {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Headers(nil), s.headers...)
+}
+
+func newToken(prefix string) string {
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// record notes the credential headers of a request.
+func (s *Server) record(route string, r *http.Request) {
+	s.mu.Lock()
+	s.headers = append(s.headers, Headers{Route: route, APIKey: r.Header.Get("api-key"), Tenant: r.Header.Get("tenantName"), Authorization: r.Header.Get("Authorization") != ""})
+	s.mu.Unlock()
+}

@@ -1,0 +1,241 @@
+package fintiv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/banklink/banklink-go/internal/envelope"
+)
+
+// Person is the current user (GET /auth/api/myinfo). Timestamps arrive in
+// unix milliseconds and are converted; unknown fields are ignored, and the
+// personCredentials list (which may hold secrets) is never kept.
+type Person struct {
+	ID                    string          `json:"id"`
+	Username              string          `json:"username"`
+	FirstName             string          `json:"firstName"`
+	LastName              string          `json:"lastName"`
+	Status                string          `json:"status"`     // ACTIVE, INACTIVE, LOCKED, DISABLED, CLOSED
+	PersonType            string          `json:"personType"` // BOX_OWNER, COMPANY_USER, SUBSCRIBER, SERVICE_OWNER
+	Enabled               bool            `json:"enabled"`
+	AccountNonLocked      bool            `json:"accountNonLocked"`
+	CredentialsNonExpired bool            `json:"credentialsNonExpired"`
+	NeedChangePassword    bool            `json:"needChangePassword"`
+	LoginAttempt          int             `json:"loginAttempt"`
+	LastLogin             Millis          `json:"lastLoginDatetime"`
+	LastPasswordUpdate    Millis          `json:"lastPasswordUpdate"`
+	Created               Millis          `json:"createdDate"`
+	LastUpdated           Millis          `json:"lastUpdatedDate"`
+	PreferredLanguage     string          `json:"preferredLanguage"`
+	TimeZone              string          `json:"timeZoneFormatted"`
+	Contacts              json.RawMessage `json:"personContacts"`
+	Roles                 json.RawMessage `json:"personRoles"`
+}
+
+// Millis is a time sent as unix milliseconds (a number, a numeric string
+// or null).
+type Millis struct{ time.Time }
+
+// UnmarshalJSON reads milliseconds; anything unreadable leaves the zero time.
+func (m *Millis) UnmarshalJSON(b []byte) error {
+	var s envelope.FlexString
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil // a value of another type must not break the whole Person
+	}
+	n, err := json.Number(strings.TrimSpace(string(s))).Int64()
+	if err != nil || n <= 0 || n > 1<<50 {
+		m.Time = time.Time{}
+		return nil
+	}
+	m.Time = time.UnixMilli(n).UTC()
+	return nil
+}
+
+// Me returns the session's user (GET /auth/api/myinfo).
+func (c *Client) Me(ctx context.Context) (*Person, error) {
+	var p Person
+	if err := c.get(ctx, "myinfo", "auth/api/myinfo", nil, true, &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// ChangePassword changes the session user's password
+// (PUT /auth/api/myinfo/changePassword).
+func (c *Client) ChangePassword(ctx context.Context, current, next string) error {
+	switch {
+	case current == "":
+		return invalid("currentPassword", "the current password is required")
+	case next == "":
+		return invalid("newPassword", "a new password is required")
+	case next == current:
+		return invalid("newPassword", "the new password equals the current one")
+	}
+	body := map[string]string{"currentPassword": current, "newPassword": next}
+	if err := c.send(ctx, "change_password", http.MethodPut, "auth/api/myinfo/changePassword", body, true, false, nil); err != nil {
+		return err
+	}
+	if f := c.facts.Load(); f != nil && f.NeedChangePassword {
+		done := *f
+		done.NeedChangePassword = false
+		c.facts.Store(&done)
+	}
+	return nil
+}
+
+// ChangePIN changes the session user's PIN (PUT /auth/api/myinfo/changePin).
+func (c *Client) ChangePIN(ctx context.Context, current, next string) error {
+	if err := checkPIN("currentPin", current); err != nil {
+		return err
+	}
+	if err := checkPIN("newPin", next); err != nil {
+		return err
+	}
+	body := map[string]string{"currentPin": current, "newPin": next}
+	return c.send(ctx, "change_pin", http.MethodPut, "auth/api/myinfo/changePin", body, true, false, nil)
+}
+
+// ValidatePIN reports whether pin is the PIN of the user with uuid
+// (POST /auth/api/validate/pin → responseData.pinValidated). A wrong PIN is
+// false, not an error. Not retried automatically: the service may count
+// attempts and lock the user.
+func (c *Client) ValidatePIN(ctx context.Context, uuid, pin string) (bool, error) {
+	uuid = strings.TrimSpace(uuid)
+	if uuid == "" {
+		return false, invalid("uuid", "the user's uuid is required")
+	}
+	if err := checkPIN("pin", pin); err != nil {
+		return false, err
+	}
+	var out struct {
+		PinValidated bool `json:"pinValidated"`
+	}
+	err := c.send(ctx, "validate_pin", http.MethodPost, "auth/api/validate/pin", map[string]string{"pin": pin, "uuid": uuid}, true, false, &out)
+	return out.PinValidated, err
+}
+
+func checkPIN(field, pin string) error {
+	if pin == "" {
+		return invalid(field, "a PIN is required")
+	}
+	if strings.ContainsFunc(pin, func(r rune) bool { return r < '0' || r > '9' }) {
+		return invalid(field, "a PIN is made of digits")
+	}
+	return nil
+}
+
+// Reset identifies a user by a security question's answer, for
+// ResetPassword and ResetPIN.
+type Reset struct {
+	Username           string `json:"username"`
+	SecurityQuestionID int64  `json:"securityQuestionId"`
+	Answer             string `json:"answer"`
+}
+
+func (r Reset) check() (Reset, error) {
+	r.Username = strings.TrimSpace(r.Username)
+	switch {
+	case r.Username == "":
+		return r, invalid("username", "a username is required")
+	case r.SecurityQuestionID <= 0:
+		return r, invalid("securityQuestionId", "a security question id is required")
+	case strings.TrimSpace(r.Answer) == "":
+		return r, invalid("answer", "an answer is required")
+	}
+	return r, nil
+}
+
+// ResetPassword resets a user's password by a security answer
+// (POST /auth/api/reset/password). It needs only the APP key.
+func (c *Client) ResetPassword(ctx context.Context, r Reset) error {
+	r, err := r.check()
+	if err != nil {
+		return err
+	}
+	return c.send(ctx, "reset_password", http.MethodPost, "auth/api/reset/password", r, false, false, nil)
+}
+
+// RequestTemporaryPassword asks the service to send the user a temporary
+// password (POST /auth/api/reset/password with only the username).
+func (c *Client) RequestTemporaryPassword(ctx context.Context, username string) error {
+	username = strings.TrimSpace(username)
+	if username == "" {
+		return invalid("username", "a username is required")
+	}
+	return c.send(ctx, "temporary_password", http.MethodPost, "auth/api/reset/password", map[string]string{"username": username}, false, false, nil)
+}
+
+// ResetPIN resets a user's PIN by a security answer
+// (POST /auth/api/reset/pin). It needs only the APP key.
+func (c *Client) ResetPIN(ctx context.Context, r Reset) error {
+	r, err := r.check()
+	if err != nil {
+		return err
+	}
+	return c.send(ctx, "reset_pin", http.MethodPost, "auth/api/reset/pin", r, false, false, nil)
+}
+
+// UserExists reports whether a username is taken
+// (GET /auth/api/checkUserExist?username=…). It needs only the APP key.
+func (c *Client) UserExists(ctx context.Context, username string) (bool, error) {
+	username = strings.TrimSpace(username)
+	if username == "" {
+		return false, invalid("username", "a username is required")
+	}
+	var raw json.RawMessage
+	if err := c.get(ctx, "user_exists", "auth/api/checkUserExist", url.Values{"username": {username}}, false, &raw); err != nil {
+		return false, err
+	}
+	var flag struct {
+		UserExist *bool `json:"userExist"`
+		Exists    *bool `json:"exists"`
+	}
+	var plain bool
+	switch {
+	case json.Unmarshal(raw, &plain) == nil:
+		return plain, nil
+	case json.Unmarshal(raw, &flag) == nil && flag.UserExist != nil:
+		return *flag.UserExist, nil
+	case flag.Exists != nil:
+		return *flag.Exists, nil
+	}
+	return false, nil
+}
+
+// SecurityQuestion is one of the service's security questions.
+type SecurityQuestion struct {
+	ID       int64
+	Question string
+}
+
+// SecurityQuestions returns the security questions
+// (GET /auth/api/myinfo/securityQuestions).
+func (c *Client) SecurityQuestions(ctx context.Context) ([]SecurityQuestion, error) {
+	var raw []map[string]json.RawMessage
+	if err := c.get(ctx, "security_questions", "auth/api/myinfo/securityQuestions", nil, true, &raw); err != nil {
+		return nil, err
+	}
+	out := make([]SecurityQuestion, 0, len(raw))
+	for _, q := range raw {
+		var sq SecurityQuestion
+		for _, k := range [...]string{"id", "securityQuestionId", "questionId"} {
+			var n json.Number
+			if v := bytes.TrimSpace(q[k]); len(v) > 0 && json.Unmarshal(v, &n) == nil {
+				sq.ID, _ = n.Int64()
+				break
+			}
+		}
+		for _, k := range [...]string{"question", "securityQuestion", "text", "description"} {
+			if json.Unmarshal(q[k], &sq.Question) == nil && sq.Question != "" {
+				break
+			}
+		}
+		out = append(out, sq)
+	}
+	return out, nil
+}

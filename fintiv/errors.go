@@ -202,7 +202,11 @@ func newError(r *transport.Response, b *body) *Error {
 func decodeEnvelope(r *transport.Response, out any) error {
 	var b body
 	if err := json.Unmarshal(r.Body, &b); err != nil {
-		return newError(r, nil)
+		e := newError(r, nil)
+		if e.Kind == "" {
+			e.Kind = banklink.ErrServerError // not JSON, whatever the status
+		}
+		return e
 	}
 	if b.ContextResponse == nil || deref(b.ContextResponse.StatusCode) != StatusSuccess {
 		e := newError(r, &b)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/dfcu/dfcutest"
+	"github.com/banklink/banklink-go/fintiv/fintivtest"
 	"github.com/banklink/banklink-go/fintract/fintracttest"
 )
 
@@ -89,4 +90,26 @@ func TestFintractOnAConfiguredServerReadsTheOTP(t *testing.T) {
 	assert.Contains(t, out.String(), "enter the OTP sent to "+fintracttest.CustomerEmail)
 	assert.NotContains(t, out.String(), "deleted", "nothing destructive on a real server")
 	assert.True(t, srv.UserExists(fintracttest.CustomerEmail))
+}
+
+func TestFintivOnTheFake(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, Fintiv(context.Background(), run(&out, "", nil)))
+	for _, want := range []string{"token for user", "Test User (test20190417), ACTIVE", "PIN valid: true", "password changed"} {
+		assert.Contains(t, out.String(), want)
+	}
+}
+
+func TestFintivOnAConfiguredServer(t *testing.T) {
+	srv := fintivtest.NewServer()
+	defer srv.Close()
+	var out bytes.Buffer
+	err := Fintiv(context.Background(), run(&out, "9999\n\n", map[string]string{
+		"FINTIV_BASE_URL": srv.URL, "FINTIV_API_KEY": fintivtest.APIKey, "FINTIV_TENANT": fintivtest.Tenant,
+		"FINTIV_USERNAME": fintivtest.Username, "FINTIV_PASSWORD": fintivtest.Password,
+	}))
+	require.NoError(t, err)
+	assert.Contains(t, out.String(), "PIN valid: false")
+	assert.NotContains(t, out.String(), "password changed", "an empty answer skips the change")
+	assert.Equal(t, fintivtest.Password, srv.Password(fintivtest.Username))
 }

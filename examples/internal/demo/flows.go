@@ -1,8 +1,8 @@
 package demo
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -16,14 +16,29 @@ type Env struct {
 	Getenv func(string) string
 }
 
-// ask prints a prompt and reads one line of input.
+// ask prints a prompt and reads one line of input. It reads byte by byte,
+// so nothing past the line is consumed and the next ask sees it.
 func (e Env) ask(prompt string) (string, error) {
 	fmt.Fprint(e.Out, prompt)
-	line, err := bufio.NewReader(e.In).ReadString('\n')
-	if err != nil && line == "" {
-		return "", fmt.Errorf("reading %q from standard input: %w", strings.TrimSpace(prompt), err)
+	var line []byte
+	var b [1]byte
+	for {
+		n, err := e.In.Read(b[:])
+		if n == 1 {
+			if b[0] == '\n' {
+				break
+			}
+			line = append(line, b[0])
+			continue
+		}
+		if err != nil {
+			if len(line) > 0 && errors.Is(err, io.EOF) {
+				break
+			}
+			return "", fmt.Errorf("reading %q from standard input: %w", strings.TrimSpace(prompt), err)
+		}
 	}
-	return strings.TrimSpace(line), nil
+	return strings.TrimSpace(string(line)), nil
 }
 
 // Flow is one provider's example flow.
@@ -37,5 +52,6 @@ func Flows() []Flow {
 	return []Flow{
 		{Name: "DFCU", Run: DFCU},
 		{Name: "Fintract", Run: Fintract},
+		{Name: "Fintiv", Run: Fintiv},
 	}
 }

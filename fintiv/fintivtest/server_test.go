@@ -1,0 +1,72 @@
+package fintivtest
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func do(t *testing.T, s *Server, method, path, ctype, body string, headers map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	require.NoError(t, err)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := s.srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// Behaviours the SDK's client never provokes, checked on the raw API.
+func TestFakeAnswersLikeTheRealService(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	key := map[string]string{"api-key": APIKey, "tenantName": Tenant}
+	form := "application/x-www-form-urlencoded"
+
+	status, body := do(t, s, "GET", "auth/api/checkUserExist?username=x", "", "", nil)
+	assert.Equal(t, 401, status, "no APP key")
+	assert.NotContains(t, body, "contextResponse", "a flat 401")
+
+	status, body = do(t, s, "POST", "auth/oauth/token", form, url.Values{"grant_type": {"password"}, "username": {Username}, "password": {Password}}.Encode(), map[string]string{"api-key": APIKey})
+	assert.Equal(t, 400, status, "the token call needs the tenant")
+	assert.Contains(t, body, "additionalStatusMessage")
+
+	status, body = do(t, s, "POST", "auth/oauth/token", "application/json", `{"grant_type":"password"}`, key)
+	assert.Equal(t, 400, status, "the token endpoint takes a form, not JSON")
+
+	status, body = do(t, s, "POST", "auth/oauth/token", form, url.Values{"grant_type": {"password"}, "username": {Username}, "password": {"nope"}}.Encode(), key)
+	assert.Equal(t, 400, status)
+	assert.JSONEq(t, `{"error":"invalid_grant","error_description":"Bad credentials"}`, body)
+
+	status, body = do(t, s, "GET", "auth/api/myinfo", "", "", key)
+	assert.Equal(t, 401, status)
+	assert.Contains(t, body, `"statusCode":"SECURITY"`)
+
+	status, body = do(t, s, "POST", "auth/api/reset/pin", "application/json", `{"username":"test20190417","securityQuestionId":1,"answer":"wrong"}`, key)
+	assert.Equal(t, 200, status, "failures come with HTTP 200")
+	assert.Contains(t, body, `"statusCode":"VALIDATION"`)
+
+	status, _ = do(t, s, "GET", "auth/api/reset/pin", "", "", key)
+	assert.Equal(t, 405, status)
+	status, body = do(t, s, "GET", "auth/api/unknown", "", "", key)
+	assert.Equal(t, 404, status)
+	assert.Contains(t, body, `"error":"Not Found"`)
+
+	assert.Equal(t, 1, s.Grants("password"), "counted once the grant is read")
+	assert.Equal(t, 7, s.Requests(), "unknown paths are not routes")
+}

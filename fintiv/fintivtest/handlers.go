@@ -76,7 +76,9 @@ func (s *Server) reply(w http.ResponseWriter, status int, code, msg, additional 
 	fake.WriteJSON(w, status, map[string]any{"contextResponse": cr, "responseData": data})
 }
 
-func (s *Server) ok(w http.ResponseWriter, data any) { s.reply(w, http.StatusOK, "SUCCESS", "", "", data) }
+func (s *Server) ok(w http.ResponseWriter, data any) {
+	s.reply(w, http.StatusOK, "SUCCESS", "", "", data)
+}
 
 func (s *Server) invalid(w http.ResponseWriter, additional string) {
 	s.reply(w, http.StatusOK, "VALIDATION", "The provided data in request body is not valid!", additional, nil)

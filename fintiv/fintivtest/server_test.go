@@ -46,7 +46,7 @@ func TestFakeAnswersLikeTheRealService(t *testing.T) {
 	assert.Equal(t, 400, status, "the token call needs the tenant")
 	assert.Contains(t, body, "additionalStatusMessage")
 
-	status, body = do(t, s, "POST", "auth/oauth/token", "application/json", `{"grant_type":"password"}`, key)
+	status, _ = do(t, s, "POST", "auth/oauth/token", "application/json", `{"grant_type":"password"}`, key)
 	assert.Equal(t, 400, status, "the token endpoint takes a form, not JSON")
 
 	status, body = do(t, s, "POST", "auth/oauth/token", form, url.Values{"grant_type": {"password"}, "username": {Username}, "password": {"nope"}}.Encode(), key)

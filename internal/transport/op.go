@@ -26,4 +26,8 @@ type Op struct {
 	NoRetry bool
 	// Auth attaches the session token and renews it when refused.
 	Auth bool
+	// Secret holds headers that carry credentials for this operation only
+	// (e.g. a refresh token); like the session token they go to the
+	// configured origin only and are never logged.
+	Secret map[string][]string
 }

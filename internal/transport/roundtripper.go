@@ -43,6 +43,11 @@ func (rt *credentialRoundTripper) RoundTrip(req *http.Request) (*http.Response, 
 	for k, v := range t.cfg.Headers {
 		out.Header[k] = v
 	}
+	if c != nil {
+		for k, v := range c.op.Secret {
+			out.Header[k] = v
+		}
+	}
 	var tok *credential.Token
 	if c != nil && c.op.Auth && t.tokens != nil {
 		var err error
@@ -63,7 +68,7 @@ func (rt *credentialRoundTripper) RoundTrip(req *http.Request) (*http.Response, 
 	}
 	start := time.Now()
 	resp, err := rt.next.RoundTrip(out)
-	if err == nil && t.cfg.Scheme == SchemeHeaderPair && t.tokens != nil {
+	if err == nil && tok != nil && t.cfg.Scheme == SchemeHeaderPair {
 		rotate(t.tokens, tok, resp.Header)
 	}
 	if l := t.log; l != nil && l.Enabled(req.Context(), slog.LevelDebug) {
@@ -72,24 +77,19 @@ func (rt *credentialRoundTripper) RoundTrip(req *http.Request) (*http.Response, 
 	return resp, err
 }
 
-// rotate stores the token pair a response carries, if it carries both
-// headers and they differ from the stored pair. The swap is atomic, so a
-// pair is never half-applied.
+// rotate stores the token pair the response to an authenticated request
+// carries, when it carries both headers and differs from the pair sent.
+// The swap is atomic and conditional: the new pair replaces the one the
+// request sent, and only if that is still the stored pair, so a rotated
+// pair is never half-applied and a late answer to an older request never
+// brings back a pair that has since been replaced. (Login and refresh
+// answers are read by the provider, which stores their pair itself.)
 func rotate(tokens *credential.Cache, sent *credential.Token, h http.Header) {
 	access, refresh := h.Get("X-Access-Token"), h.Get("X-Refresh-Token")
-	if access == "" || refresh == "" {
+	if access == "" || refresh == "" || (access == sent.Access && refresh == sent.Refresh) {
 		return
 	}
-	cur := tokens.Current()
-	if cur != nil && cur.Access == access && cur.Refresh == refresh {
-		return
-	}
-	next := &credential.Token{Access: access, Refresh: refresh, Obtained: time.Now()}
-	if sent == nil {
-		tokens.Store(next)
-		return
-	}
-	tokens.Swap(sent, next)
+	tokens.Swap(sent, &credential.Token{Access: access, Refresh: refresh, Obtained: time.Now()})
 }
 
 func (rt *credentialRoundTripper) logAttempt(req *http.Request, c *call, resp *http.Response, err error, d time.Duration) {

@@ -175,6 +175,29 @@ func TestHeaderPairIsSentAndRotatedFromAnyResponse(t *testing.T) {
 	assert.Equal(t, [2]string{"rotated-access-000000000000", "rotated-refresh-00000000000"}, sent[1], "the pair from the 400 was taken")
 }
 
+func TestLateAnswerNeverBringsBackAReplacedPair(t *testing.T) {
+	tokens := credential.NewCache(&staticSource{}, credential.Policy{}, nil, "t")
+	p1 := &credential.Token{Access: "a1", Refresh: "r1"}
+	p2 := &credential.Token{Access: "a2", Refresh: "r2"}
+	tokens.Store(p2) // a refresh replaced p1 while a request with p1 was in flight
+	rotate(tokens, p1, http.Header{"X-Access-Token": {"a1b"}, "X-Refresh-Token": {"r1b"}})
+	assert.Same(t, p2, tokens.Current())
+
+	rotate(tokens, p2, http.Header{"X-Access-Token": {"a3"}})
+	assert.Same(t, p2, tokens.Current(), "half a pair is ignored")
+	rotate(tokens, p2, http.Header{"X-Access-Token": {"a3"}, "X-Refresh-Token": {"r3"}})
+	assert.Equal(t, "a3", tokens.Current().Access)
+	assert.Equal(t, "r3", tokens.Current().Refresh)
+}
+
+func TestSecretHeadersOnlyToTheOrigin(t *testing.T) {
+	var got string
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) { got = r.Header.Get("X-Refresh-Token") })
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeHeaderPair}, Settings{})
+	require.NoError(t, tr.Do(context.Background(), &Op{Method: "POST", Path: "auth/refresh/token", Secret: map[string][]string{"X-Refresh-Token": {"r-9"}}}, decodeStatus))
+	assert.Equal(t, "r-9", got)
+}
+
 func TestRefusedTokenIsRenewedAndReplayedOnce(t *testing.T) {
 	var auths []string
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,197 @@
+package merchant
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/transport"
+)
+
+// Session is the wallet session: the opaque token pair. Save it and
+// restore it with WithSession. Printing a Session never shows its tokens.
+type Session struct {
+	Access  string `json:"access_token"`
+	Refresh string `json:"refresh_token"`
+}
+
+// Format prints s without its tokens, whatever the verb.
+func (s Session) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "merchant.Session{Access:%s, Refresh:%s}", masked(s.Access), masked(s.Refresh))
+}
+
+func masked(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return "[REDACTED]"
+}
+
+// Session returns the current token pair, and false before a login.
+func (c *Client) Session() (Session, bool) {
+	t := c.tokens.Current()
+	if t == nil || t.Access == "" {
+		return Session{}, false
+	}
+	return Session{Access: t.Access, Refresh: t.Refresh}, true
+}
+
+// Account returns the user and merchant of the last login or refresh.
+func (c *Client) Account() (Account, bool) {
+	a := c.account.Load()
+	if a == nil {
+		return Account{}, false
+	}
+	return *a, true
+}
+
+func b64(s string) string {
+	if s == "" {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString([]byte(s))
+}
+
+// Login logs in with the stored credentials (POST /auth/login; the client
+// base64-encodes them) and makes the answer's token pair the session.
+// Calls log in by themselves when needed.
+func (c *Client) Login(ctx context.Context) (*Account, error) {
+	t, a, err := c.login(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.tokens.Store(t)
+	return a, nil
+}
+
+func (c *Client) login(ctx context.Context) (*credential.Token, *Account, error) {
+	if c.cfg.email == "" {
+		return nil, nil, fmt.Errorf("merchant: %w", credential.ErrNoLogin)
+	}
+	body, err := json.Marshal(map[string]string{"email": b64(c.cfg.email), "password": b64(c.cfg.password)})
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.tokenCall(ctx, &transport.Op{
+		Name: "login", Method: http.MethodPost, Path: "auth/login", Body: body, ContentType: "application/json", Idempotent: true,
+	})
+}
+
+// tokenCall sends a login or refresh and reads the pair from the answer's
+// headers and the account from its body.
+func (c *Client) tokenCall(ctx context.Context, op *transport.Op) (*credential.Token, *Account, error) {
+	var t *credential.Token
+	var a Account
+	err := c.t.Do(ctx, op, func(r *transport.Response) error {
+		if _, err := decodeWallet(r); err != nil {
+			return err
+		}
+		access, refresh := r.Header.Get("X-Access-Token"), r.Header.Get("X-Refresh-Token")
+		if access == "" || refresh == "" {
+			return &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: "unexpected response: no X-Access-Token/X-Refresh-Token headers"}
+		}
+		if len(strings.TrimSpace(string(r.Body))) > 0 && json.Unmarshal(r.Body, &a) != nil {
+			return &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: "unexpected response: the account does not decode"}
+		}
+		t = &credential.Token{Access: access, Refresh: refresh}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	c.account.Store(&a)
+	return t, &a, nil
+}
+
+// Refresh trades the refresh token for a new pair now
+// (POST /auth/refresh/token); both tokens rotate and the old refresh token
+// is spent. Calls refresh by themselves when the wallet refuses the pair.
+func (c *Client) Refresh(ctx context.Context) (*Account, error) {
+	cur := c.tokens.Current()
+	if _, err := c.tokens.Renew(ctx, cur); err != nil {
+		return nil, err
+	}
+	a, _ := c.Account()
+	return &a, nil
+}
+
+func (c *Client) refresh(ctx context.Context, cur *credential.Token) (*credential.Token, error) {
+	t, _, err := c.tokenCall(ctx, &transport.Op{
+		Name: "refresh", Method: http.MethodPost, Path: "auth/refresh/token",
+		Secret: map[string][]string{"X-Refresh-Token": {cur.Refresh}},
+		// Not retried: the refresh token is single-use, and a lost answer
+		// would leave the client with a spent token. Renewal then logs in.
+	})
+	return t, err
+}
+
+// Logout ends the session (POST /auth/logout with both tokens) and forgets
+// it, whatever the wallet answers (an empty 200 is normal).
+func (c *Client) Logout(ctx context.Context) error {
+	cur := c.tokens.Current()
+	if cur == nil || cur.Access == "" {
+		return nil
+	}
+	err := c.t.Do(ctx, &transport.Op{
+		Name: "logout", Method: http.MethodPost, Path: "auth/logout",
+		Secret: map[string][]string{"X-Access-Token": {cur.Access}, "X-Refresh-Token": {cur.Refresh}},
+	}, func(r *transport.Response) error {
+		_, err := decodeWallet(r)
+		return err
+	})
+	c.tokens.Store(nil) // forgotten: the next call logs in again
+	return err
+}
+
+// ForgotPassword asks the wallet to mail a reset code
+// (POST /auth/password/forget). It needs no session.
+func (c *Client) ForgotPassword(ctx context.Context, email string) error {
+	email = strings.TrimSpace(email)
+	if email == "" || !strings.Contains(email, "@") {
+		return invalid("email", "an email address is required")
+	}
+	return c.message(ctx, "password_forget", "auth/password/forget", map[string]string{"email": email})
+}
+
+// ResetPassword sets a new password with the mailed reset code
+// (POST /auth/password/reset). It needs no session.
+func (c *Client) ResetPassword(ctx context.Context, resetCode, password string) error {
+	resetCode = strings.TrimSpace(resetCode)
+	switch {
+	case resetCode == "":
+		return invalid("resetCode", "the reset code is required")
+	case password == "":
+		return invalid("password", "a new password is required")
+	}
+	return c.message(ctx, "password_reset", "auth/password/reset", map[string]string{"resetCode": resetCode, "password": password})
+}
+
+// message sends a call without session whose answer is only a message.
+func (c *Client) message(ctx context.Context, name, path string, body any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	return c.t.Do(ctx, &transport.Op{Name: name, Method: http.MethodPost, Path: path, Body: b, ContentType: "application/json"},
+		func(r *transport.Response) error {
+			_, err := decodeWallet(r)
+			return err
+		})
+}
+
+// source lets the credential cache refresh and log in through the client.
+type source struct{ c *Client }
+
+func (s source) Refresh(ctx context.Context, cur *credential.Token) (*credential.Token, error) {
+	return s.c.refresh(ctx, cur)
+}
+
+func (s source) Login(ctx context.Context) (*credential.Token, error) {
+	t, _, err := s.c.login(ctx)
+	return t, err
+}

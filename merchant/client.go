@@ -1,0 +1,62 @@
+package merchant
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/transport"
+)
+
+// DefaultBaseURL is the wallet API's base URL, for sandbox and live
+// merchants alike (the mode is a property of the merchant).
+const DefaultBaseURL = "https://payment.xpress-wallet.com/api/v1/"
+
+// Option configures a Client or NIPClient: the banklink options and this
+// package's WithCredentials, WithSession and WithNIPCredentials.
+type Option = banklink.Option
+
+// Client calls the wallet's auth API. It is safe for concurrent use.
+type Client struct {
+	t       *transport.Transport
+	tokens  *credential.Cache
+	cfg     config
+	account atomic.Pointer[Account] // the last login's or refresh's answer
+}
+
+type config struct {
+	email, password string
+	session         *Session
+}
+
+// New returns a wallet client for DefaultBaseURL or the base URL given
+// with banklink.WithBaseURL. Nothing is sent until the first call.
+func New(opts ...Option) (*Client, error) {
+	c := &Client{}
+	s, err := transport.Collect(&c.cfg, opts)
+	if err != nil {
+		return nil, fmt.Errorf("merchant: %w", err)
+	}
+	c.t, err = transport.New(transport.Config{
+		Provider:       "merchant",
+		DefaultBaseURL: DefaultBaseURL,
+		Scheme:         transport.SchemeHeaderPair,
+		Secrets:        []string{c.cfg.password, b64(c.cfg.password), b64(c.cfg.email)},
+		Rejected:       sessionRefused,
+	}, s)
+	if err != nil {
+		return nil, err
+	}
+	// The tokens are opaque: no expiry to read, so renewal happens only
+	// when the wallet refuses them.
+	c.tokens = credential.NewCache(source{c}, credential.Policy{}, s.Logger, "merchant")
+	c.t.SetTokens(c.tokens)
+	if c.cfg.session != nil {
+		c.tokens.Store(&credential.Token{Access: c.cfg.session.Access, Refresh: c.cfg.session.Refresh})
+	}
+	return c, nil
+}
+
+// CloseIdleConnections closes the client's idle keep-alive connections.
+func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }

@@ -1,0 +1,284 @@
+// Package merchanttest runs fakes of the merchant wallet's auth API and of
+// the bank's NIP name enquiry service in-process, for tests and examples.
+//
+// The wallet fake takes base64-encoded login fields, hands out 48-character
+// opaque tokens in the X-Access-Token/X-Refresh-Token response headers,
+// rotates both on refresh (the old refresh token is single-use), answers a
+// bad refresh token with 400 {"status": false, …}, and can expire access
+// tokens, rotate the pair on ordinary answers, and refuse with 401 or 403.
+// The NIP fake checks the body credentials and answers the documented
+// bodies, failures included, under any HTTP status.
+package merchanttest
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/banklink/banklink-go/internal/fake"
+)
+
+// Wallet route names, for InjectFaults and Calls.
+const (
+	RouteLogin          = "login"
+	RouteLogout         = "logout"
+	RouteRefresh        = "refresh"
+	RoutePasswordForget = "password_forget"
+	RoutePasswordReset  = "password_reset"
+	RouteProfile        = "profile" // GET /merchant/profile: an authenticated call for tests
+	AnyRoute            = fake.AnyRoute
+)
+
+// Fault is one injected answer; see InjectFaults.
+type Fault = fake.Fault
+
+// The default merchant user.
+const (
+	Email    = "merchant1@mailinator.com"
+	Password = "password"
+)
+
+// Wallet is a running wallet fake. Its methods are safe for concurrent use.
+type Wallet struct {
+	fake.Base
+	// URL is the base URL to give the client (…/api/v1/).
+	URL string
+
+	srv           *httptest.Server
+	mu            sync.Mutex
+	password      string
+	resetCode     string
+	access        map[string]time.Time // token → expiry
+	refresh       map[string]bool      // token → still usable
+	pairs         map[string]string    // access → its refresh token
+	accessTTL     time.Duration
+	rotateAlways  bool
+	refusalStatus int
+	staleRefresh  int // refresh calls presenting a spent or unknown token
+	currentUses   int // authenticated calls that carried a live pair
+	staleUses     int // authenticated calls that carried a replaced pair
+}
+
+// WalletOption configures a Wallet.
+type WalletOption func(*Wallet)
+
+// WithAccessTTL makes access tokens expire after d (default: never).
+func WithAccessTTL(d time.Duration) WalletOption { return func(w *Wallet) { w.accessTTL = d } }
+
+// WithRotationOnEveryAnswer hands out a new pair on every authenticated
+// answer, as the wallet may.
+func WithRotationOnEveryAnswer() WalletOption { return func(w *Wallet) { w.rotateAlways = true } }
+
+// WithRefusalStatus sets the status of a refused session (401 by default;
+// the wallet's is undocumented, 403 is seen too).
+func WithRefusalStatus(status int) WalletOption { return func(w *Wallet) { w.refusalStatus = status } }
+
+// NewWallet starts a wallet fake. Close it when done.
+func NewWallet(opts ...WalletOption) *Wallet {
+	w := &Wallet{password: Password, access: map[string]time.Time{}, refresh: map[string]bool{}, pairs: map[string]string{}, refusalStatus: http.StatusUnauthorized}
+	for _, o := range opts {
+		o(w)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/auth/login", w.Route(RouteLogin, w.login))
+	mux.HandleFunc("POST /api/v1/auth/logout", w.Route(RouteLogout, w.logout))
+	mux.HandleFunc("POST /api/v1/auth/refresh/token", w.Route(RouteRefresh, w.refreshToken))
+	mux.HandleFunc("POST /api/v1/auth/password/forget", w.Route(RoutePasswordForget, w.forget))
+	mux.HandleFunc("POST /api/v1/auth/password/reset", w.Route(RoutePasswordReset, w.reset))
+	mux.HandleFunc("GET /api/v1/merchant/profile", w.Route(RouteProfile, w.profile))
+	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) {
+		fake.WriteJSON(rw, http.StatusNotFound, map[string]any{"status": false, "message": "Route not found"})
+	})
+	w.srv = httptest.NewServer(mux)
+	w.URL = w.srv.URL + "/api/v1/"
+	return w
+}
+
+// Close shuts the server down.
+func (w *Wallet) Close() { w.srv.Close() }
+
+// ExpireAccessTokens makes every access token issued so far invalid.
+func (w *Wallet) ExpireAccessTokens() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	clear(w.access)
+}
+
+// RevokeRefreshTokens makes every refresh token issued so far invalid.
+func (w *Wallet) RevokeRefreshTokens() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	clear(w.refresh)
+}
+
+// ResetCode returns the code the last forgot-password request mailed.
+func (w *Wallet) ResetCode() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.resetCode
+}
+
+// StaleRefreshUses counts refresh calls that presented a spent or unknown
+// refresh token.
+func (w *Wallet) StaleRefreshUses() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.staleRefresh
+}
+
+// PairUses counts authenticated calls that carried the live pair and
+// calls that carried a pair already replaced by a refresh or rotation.
+func (w *Wallet) PairUses() (current, stale int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.currentUses, w.staleUses
+}
+
+func token() string {
+	var b [36]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:]) // 48 characters
+}
+
+// issue hands out a new pair in the answer's headers. Call with w.mu held.
+func (w *Wallet) issue(rw http.ResponseWriter) {
+	a, r := token(), token()
+	exp := time.Now().Add(100 * 365 * 24 * time.Hour)
+	if w.accessTTL > 0 {
+		exp = time.Now().Add(w.accessTTL)
+	}
+	w.access[a], w.refresh[r], w.pairs[a] = exp, true, r
+	rw.Header().Set("X-Access-Token", a)
+	rw.Header().Set("X-Refresh-Token", r)
+}
+
+func fail(rw http.ResponseWriter, status int, msg string) {
+	fake.WriteJSON(rw, status, map[string]any{"status": false, "message": msg})
+}
+
+func readJSON(r *http.Request) map[string]string {
+	var m map[string]string
+	_ = json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20)).Decode(&m)
+	return m
+}
+
+func account(refresh bool) map[string]any {
+	m := map[string]any{
+		"email": Email, "id": "e84a4677-3158-40ba-8967-f523c2315cf9", "lastName": "Obagunwa", "mode": "SANDBOX", "role": "Admin",
+		"firstName": "Samson", "review": "PENDING", "businessName": "Caleb", "businessType": "Restaurants",
+		"callbackURL": nil, "sandboxCallbackURL": nil, "parentMerchant": nil, "canDebitCustomer": false,
+		"createdAt": "2022-05-03T10:18:19.172Z", "updatedAt": "2022-05-03T10:18:19.172Z",
+	}
+	if !refresh {
+		m["owner"] = false
+	}
+	return map[string]any{"status": true, "merchant": m, "data": map[string]any{
+		"id": "425bc461-9b6c-4036-b47a-9d96e4f21eba", "role": "USER", "email": Email, "lastName": "Obagunwa",
+		"firstName": "Samson", "createdAt": "2021-08-16T22:59:27.026Z", "updatedAt": "2022-05-03T11:01:11.923Z",
+	}}
+}
+
+func (w *Wallet) login(rw http.ResponseWriter, r *http.Request) {
+	m := readJSON(r)
+	email, err1 := base64.StdEncoding.DecodeString(m["email"])
+	pw, err2 := base64.StdEncoding.DecodeString(m["password"])
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err1 != nil || err2 != nil || string(email) != Email || string(pw) != w.password {
+		fail(rw, http.StatusBadRequest, "Invalid email or password")
+		return
+	}
+	w.issue(rw)
+	fake.WriteJSON(rw, http.StatusOK, account(false))
+}
+
+func (w *Wallet) refreshToken(rw http.ResponseWriter, r *http.Request) {
+	rt := r.Header.Get("X-Refresh-Token")
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.refresh[rt] {
+		w.staleRefresh++
+		fail(rw, http.StatusBadRequest, "Invalid refresh token provided.")
+		return
+	}
+	w.refresh[rt] = false // single-use
+	for a, pr := range w.pairs {
+		if pr == rt {
+			delete(w.access, a) // the rotated pair replaces the old one
+		}
+	}
+	w.issue(rw)
+	fake.WriteJSON(rw, http.StatusOK, account(true))
+}
+
+// session checks both headers; it answers the refusal and returns false.
+// Call with w.mu held.
+func (w *Wallet) session(rw http.ResponseWriter, r *http.Request) (string, bool) {
+	a, rt := r.Header.Get("X-Access-Token"), r.Header.Get("X-Refresh-Token")
+	exp, ok := w.access[a]
+	if ok && w.pairs[a] == rt && time.Now().Before(exp) {
+		w.currentUses++
+		return a, true
+	}
+	if _, known := w.pairs[a]; known {
+		w.staleUses++
+	}
+	fail(rw, w.refusalStatus, "Unauthorized access, please login")
+	return "", false
+}
+
+func (w *Wallet) logout(rw http.ResponseWriter, r *http.Request) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	a, ok := w.session(rw, r)
+	if !ok {
+		return
+	}
+	delete(w.access, a)
+	w.refresh[w.pairs[a]] = false
+	rw.WriteHeader(http.StatusOK) // no body
+}
+
+func (w *Wallet) profile(rw http.ResponseWriter, r *http.Request) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	a, ok := w.session(rw, r)
+	if !ok {
+		return
+	}
+	if w.rotateAlways {
+		delete(w.access, a)
+		w.refresh[w.pairs[a]] = false
+		w.issue(rw)
+	}
+	fake.WriteJSON(rw, http.StatusOK, map[string]any{"status": true, "data": account(false)["merchant"]})
+}
+
+func (w *Wallet) forget(rw http.ResponseWriter, r *http.Request) {
+	m := readJSON(r)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !strings.EqualFold(m["email"], Email) {
+		fail(rw, http.StatusBadRequest, "User not found")
+		return
+	}
+	w.resetCode = "3122489"
+	fake.WriteJSON(rw, http.StatusOK, map[string]any{"status": true, "message": "Your reset code has been sent to your email. It expires in 24 hours."})
+}
+
+func (w *Wallet) reset(rw http.ResponseWriter, r *http.Request) {
+	m := readJSON(r)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.resetCode == "" || m["resetCode"] != w.resetCode || m["password"] == "" {
+		fail(rw, http.StatusBadRequest, "Invalid reset code")
+		return
+	}
+	w.password, w.resetCode = m["password"], ""
+	fake.WriteJSON(rw, http.StatusOK, map[string]any{"status": true, "message": "Password reset successfully"})
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/banklink/banklink-go/dfcu/dfcutest"
 	"github.com/banklink/banklink-go/fintiv/fintivtest"
 	"github.com/banklink/banklink-go/fintract/fintracttest"
+	"github.com/banklink/banklink-go/merchant/merchanttest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -112,4 +113,33 @@ func TestFintivOnAConfiguredServer(t *testing.T) {
 	assert.Contains(t, out.String(), "PIN valid: false")
 	assert.NotContains(t, out.String(), "password changed", "an empty answer skips the change")
 	assert.Equal(t, fintivtest.Password, srv.Password(fintivtest.Username))
+}
+
+func TestMerchantOnTheFakes(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, Merchant(context.Background(), run(&out, "", nil)))
+	for _, want := range []string{"logged in as Samson Obagunwa of Caleb", "refreshed", `is "NNAJI, JOSHUA & VIVIAN"`, "logged out"} {
+		assert.Contains(t, out.String(), want)
+	}
+}
+
+func TestMerchantOnConfiguredServers(t *testing.T) {
+	w := merchanttest.NewWallet()
+	defer w.Close()
+	n := merchanttest.NewNIP()
+	defer n.Close()
+	var out bytes.Buffer
+	err := Merchant(context.Background(), run(&out, "", map[string]string{
+		"MERCHANT_BASE_URL": w.URL, "MERCHANT_EMAIL": merchanttest.Email, "MERCHANT_PASSWORD": merchanttest.Password,
+		"NIP_BASE_URL": n.URL, "NIP_USERNAME": merchanttest.NIPUsername, "NIP_PASSWORD": merchanttest.NIPPassword,
+		"NIP_ACCOUNT": merchanttest.NIPAccount, "NIP_BANK": merchanttest.NIPBank,
+	}))
+	require.NoError(t, err)
+	assert.NotContains(t, out.String(), "fake")
+	assert.Equal(t, 1, w.Calls(merchanttest.RouteLogin))
+	assert.Equal(t, 1, n.Calls(merchanttest.RouteNIPAccount))
+
+	err = Merchant(context.Background(), run(&out, "", map[string]string{"NIP_BASE_URL": "http://154.113.16.142:8882/postingrest/",
+		"NIP_USERNAME": "test", "NIP_PASSWORD": "test", "NIP_ACCOUNT": "1018996198", "NIP_BANK": "110000"}))
+	assert.ErrorIs(t, err, banklink.ErrInsecureURL, "the documented plain-http URL needs NIP_INSECURE=1")
 }

@@ -53,5 +53,6 @@ func Flows() []Flow {
 		{Name: "DFCU", Run: DFCU},
 		{Name: "Fintract", Run: Fintract},
 		{Name: "Fintiv", Run: Fintiv},
+		{Name: "Merchant", Run: Merchant},
 	}
 }

@@ -83,10 +83,10 @@ type tokenPair struct {
 }
 
 func (c *Client) login(ctx context.Context) (*credential.Token, error) {
-	if c.username == "" {
+	if c.cfg.username == "" {
 		return nil, fmt.Errorf("dfcu: %w", credential.ErrNoLogin)
 	}
-	body, err := json.Marshal(loginRequest{Username: c.username, Password: c.password})
+	body, err := json.Marshal(loginRequest{Username: c.cfg.username, Password: c.cfg.password})
 	if err != nil {
 		return nil, err
 	}

@@ -18,10 +18,9 @@ type Option = banklink.Option
 // Client calls the DFCU loans API. It is safe for concurrent use; create
 // one per base URL and set of credentials and reuse it.
 type Client struct {
-	t        *transport.Transport
-	tokens   *credential.Cache
-	username string
-	password string
+	t      *transport.Transport
+	tokens *credential.Cache
+	cfg    *config // behind a pointer: printing a Client never shows the password
 }
 
 // config is filled by this package's options.
@@ -34,15 +33,15 @@ type config struct {
 // credentials (WithCredentials), a saved session (WithSession), or both.
 // Nothing is sent until the first call.
 func New(opts ...Option) (*Client, error) {
-	var cfg config
-	s, err := transport.Collect(&cfg, opts)
+	cfg := &config{}
+	s, err := transport.Collect(cfg, opts)
 	if err != nil {
 		return nil, fmt.Errorf("dfcu: %w", err)
 	}
 	if cfg.username == "" && cfg.session == nil {
 		return nil, errors.New("dfcu: no credentials: use dfcu.WithCredentials or dfcu.WithSession")
 	}
-	c := &Client{username: cfg.username, password: cfg.password}
+	c := &Client{cfg: cfg}
 	c.t, err = transport.New(transport.Config{
 		Provider: "dfcu",
 		Scheme:   transport.SchemeBearer,
@@ -75,3 +74,10 @@ func tokenRefused(err error) bool {
 	}
 	return e.Code != "user_not_found" && e.Code != "user_inactive"
 }
+
+// Format prints the client's base URL only, whatever the verb: a client
+// holds credentials.
+func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprintf(f, "dfcu.Client{%s}", c.t.BaseURL()) }
+
+// Format keeps the configuration's credentials out of any printing.
+func (c *config) Format(f fmt.State, _ rune) { fmt.Fprint(f, "dfcu.config{[REDACTED]}") }

@@ -26,7 +26,7 @@ type Option = banklink.Option
 type Client struct {
 	t      *transport.Transport
 	tokens *credential.Cache
-	cfg    config
+	cfg    *config                      // behind a pointer: printing a Client never shows a secret
 	facts  atomic.Pointer[SessionFacts] // what the last token response said
 }
 
@@ -39,8 +39,8 @@ type config struct {
 // New returns a client. It needs the base URL (banklink.WithBaseURL) and
 // the APP key (WithAPIKey). Nothing is sent until the first call.
 func New(opts ...Option) (*Client, error) {
-	c := &Client{}
-	s, err := transport.Collect(&c.cfg, opts)
+	c := &Client{cfg: &config{}}
+	s, err := transport.Collect(c.cfg, opts)
 	if err != nil {
 		return nil, fmt.Errorf("fintiv: %w", err)
 	}
@@ -74,3 +74,10 @@ func New(opts ...Option) (*Client, error) {
 
 // CloseIdleConnections closes the client's idle keep-alive connections.
 func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
+
+// Format prints the client's base URL only, whatever the verb: a client
+// holds credentials.
+func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprintf(f, "fintiv.Client{%s}", c.t.BaseURL()) }
+
+// Format keeps the configuration's credentials out of any printing.
+func (c *config) Format(f fmt.State, _ rune) { fmt.Fprint(f, "fintiv.config{[REDACTED]}") }

@@ -116,7 +116,7 @@ func (c *Client) ResendVerification(ctx context.Context, email string) error {
 	}
 	return c.t.Do(ctx, &transport.Op{
 		Name: "reverify_email", Method: http.MethodPost, Path: "auth/re-verify-email/", Body: body, ContentType: "application/json",
-	}, func(r *transport.Response) error { return decodeJSON(r, nil) })
+	}, decodeMessage)
 }
 
 // do sends an authenticated call whose answer is only a message.
@@ -125,5 +125,5 @@ func (c *Client) do(ctx context.Context, name, method, path string, body []byte,
 	if body != nil {
 		op.ContentType = "application/json"
 	}
-	return c.t.Do(ctx, op, func(r *transport.Response) error { return decodeJSON(r, nil) })
+	return c.t.Do(ctx, op, decodeMessage)
 }

@@ -110,16 +110,36 @@ func errorIn200(body []byte) bool {
 }
 
 // decodeJSON checks the status and the body for errors, then decodes the
-// body into out (when out is not nil).
+// body into out (when out is not nil). A 2xx body that is not JSON is an
+// error too: a cut-off or foreign answer is never taken for success.
 func decodeJSON(r *transport.Response, out any) error {
 	if r.StatusCode < 200 || r.StatusCode >= 300 || errorIn200(r.Body) {
 		return decodeError(r)
+	}
+	if !json.Valid(r.Body) {
+		return shapeError(r, "the body is not JSON")
 	}
 	if out == nil {
 		return nil
 	}
 	if err := json.Unmarshal(r.Body, out); err != nil {
 		return shapeError(r, "the body is not the expected JSON")
+	}
+	return nil
+}
+
+// decodeMessage checks the answer of a call whose success is only a
+// message: {"msg": …} or {"message": …}, as every server version sends.
+func decodeMessage(r *transport.Response) error {
+	var m struct {
+		Msg     *string `json:"msg"`
+		Message *string `json:"message"`
+	}
+	if err := decodeJSON(r, &m); err != nil {
+		return err
+	}
+	if m.Msg == nil && m.Message == nil {
+		return shapeError(r, "no msg or message")
 	}
 	return nil
 }

@@ -133,8 +133,8 @@ func decodeUserInfo(r *transport.Response) (*UserInfo, error) {
 		return nil, err
 	}
 	f, ok := readFields(unwrapData(r.Body))
-	if !ok {
-		return nil, shapeError(r, "user info is not a JSON object")
+	if !ok || f["id"] == nil {
+		return nil, shapeError(r, "user info is not a JSON object with an id")
 	}
 	return &UserInfo{
 		ID: f.integer("id"), Email: f.str("email"), Avatar: f.str("avatar"), Gender: Gender(f.str("gender")),
@@ -160,8 +160,8 @@ func decodeUser(r *transport.Response, wrapped bool) (*User, error) {
 		}
 	}
 	f, ok := readFields(body)
-	if !ok {
-		return nil, shapeError(r, "the user is not a JSON object")
+	if !ok || f["id"] == nil {
+		return nil, shapeError(r, "the user is not a JSON object with an id")
 	}
 	return &User{
 		ID: f.integer("id"), Username: f.str("username"), Email: f.str("email"), Name: f.str("name"),

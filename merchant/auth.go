@@ -88,7 +88,7 @@ func (c *Client) tokenCall(ctx context.Context, op *transport.Op) (*credential.T
 	var t *credential.Token
 	var a Account
 	err := c.t.Do(ctx, op, func(r *transport.Response) error {
-		if _, err := decodeWallet(r); err != nil {
+		if _, err := decodeWallet(r, false); err != nil {
 			return err
 		}
 		access, refresh := r.Header.Get("X-Access-Token"), r.Header.Get("X-Refresh-Token")
@@ -141,7 +141,7 @@ func (c *Client) Logout(ctx context.Context) error {
 		Name: "logout", Method: http.MethodPost, Path: "auth/logout",
 		Secret: map[string][]string{"X-Access-Token": {cur.Access}, "X-Refresh-Token": {cur.Refresh}},
 	}, func(r *transport.Response) error {
-		_, err := decodeWallet(r)
+		_, err := decodeWallet(r, true)
 		return err
 	})
 	c.tokens.Store(nil) // forgotten: the next call logs in again
@@ -179,7 +179,7 @@ func (c *Client) message(ctx context.Context, name, path string, body any) error
 	}
 	return c.t.Do(ctx, &transport.Op{Name: name, Method: http.MethodPost, Path: path, Body: b, ContentType: "application/json"},
 		func(r *transport.Response) error {
-			_, err := decodeWallet(r)
+			_, err := decodeWallet(r, false)
 			return err
 		})
 }

@@ -44,7 +44,7 @@ func Do[T any](ctx context.Context, c *Client, req Request) (T, error) {
 		op.Body, op.ContentType = b, "application/json"
 	}
 	err := c.t.Do(ctx, op, func(r *transport.Response) error {
-		b, err := decodeWallet(r)
+		b, err := decodeWallet(r, false)
 		if err != nil {
 			return err
 		}

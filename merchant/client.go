@@ -21,7 +21,7 @@ type Option = banklink.Option
 type Client struct {
 	t       *transport.Transport
 	tokens  *credential.Cache
-	cfg     config
+	cfg     *config                 // behind a pointer: printing a Client never shows a secret
 	account atomic.Pointer[Account] // the last login's or refresh's answer
 }
 
@@ -33,8 +33,8 @@ type config struct {
 // New returns a wallet client for DefaultBaseURL or the base URL given
 // with banklink.WithBaseURL. Nothing is sent until the first call.
 func New(opts ...Option) (*Client, error) {
-	c := &Client{}
-	s, err := transport.Collect(&c.cfg, opts)
+	c := &Client{cfg: &config{}}
+	s, err := transport.Collect(c.cfg, opts)
 	if err != nil {
 		return nil, fmt.Errorf("merchant: %w", err)
 	}
@@ -60,3 +60,10 @@ func New(opts ...Option) (*Client, error) {
 
 // CloseIdleConnections closes the client's idle keep-alive connections.
 func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
+
+// Format prints the client's base URL only, whatever the verb: a client
+// holds credentials.
+func (c *Client) Format(f fmt.State, _ rune) { fmt.Fprintf(f, "merchant.Client{%s}", c.t.BaseURL()) }
+
+// Format keeps the configuration's credentials out of any printing.
+func (c *config) Format(f fmt.State, _ rune) { fmt.Fprint(f, "merchant.config{[REDACTED]}") }

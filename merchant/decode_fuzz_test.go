@@ -30,7 +30,7 @@ func FuzzDecoders(f *testing.F) {
 		}
 		r := &transport.Response{StatusCode: status, Header: http.Header{}, Body: body, Method: "POST", Path: "/x"}
 		var e *Error
-		if _, err := decodeWallet(r); err != nil && !errors.As(err, &e) {
+		if _, err := decodeWallet(r, false); err != nil && !errors.As(err, &e) {
 			t.Fatalf("untyped wallet error %T", err)
 		}
 		b, err := decodeNIP(r)

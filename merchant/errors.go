@@ -59,18 +59,23 @@ type walletBody struct {
 	Data    json.RawMessage `json:"data"`
 }
 
-// decodeWallet checks a wallet answer: a 2xx whose body (if any) does not
-// say "status": false. It returns the decoded envelope.
-func decodeWallet(r *transport.Response) (walletBody, error) {
+// decodeWallet checks a wallet answer: a 2xx whose body says
+// "status": true (or, where allowEmpty, an empty body: logout). It returns
+// the decoded envelope.
+func decodeWallet(r *transport.Response, allowEmpty bool) (walletBody, error) {
 	var b walletBody
 	empty := len(strings.TrimSpace(string(r.Body))) == 0
 	jsonErr := json.Unmarshal(r.Body, &b)
 	ok2xx := r.StatusCode >= 200 && r.StatusCode < 300
 	switch {
+	case ok2xx && empty && allowEmpty:
+		return b, nil
+	case ok2xx && jsonErr == nil && b.Status != nil && *b.Status && len(b.Error) == 0:
+		return b, nil
+	case ok2xx && jsonErr == nil && b.Status == nil && len(b.Error) == 0 && len(b.Message) == 0:
+		return b, &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: `unexpected response: no "status": true`}
 	case ok2xx && empty:
-		return b, nil
-	case ok2xx && jsonErr == nil && (b.Status == nil || *b.Status) && len(b.Error) == 0:
-		return b, nil
+		return b, &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: "unexpected response: empty body"}
 	}
 	e := &Error{ResponseInfo: r.Info(), Kind: errs.ForStatus(r.StatusCode)}
 	if jsonErr == nil {

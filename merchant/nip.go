@@ -18,7 +18,7 @@ import (
 // concurrent use.
 type NIPClient struct {
 	t   *transport.Transport
-	cfg nipConfig
+	cfg *nipConfig // behind a pointer: printing a client never shows the password
 }
 
 type nipConfig struct {
@@ -31,8 +31,8 @@ type nipConfig struct {
 // unless banklink.WithInsecureHTTP is given too, since the credentials
 // travel in every request body.
 func NewNIP(opts ...Option) (*NIPClient, error) {
-	n := &NIPClient{}
-	s, err := transport.Collect(&n.cfg, opts)
+	n := &NIPClient{cfg: &nipConfig{}}
+	s, err := transport.Collect(n.cfg, opts)
 	if err != nil {
 		return nil, fmt.Errorf("merchant NIP: %w", err)
 	}
@@ -179,3 +179,11 @@ func nipKind(code string) banklink.Category {
 	}
 	return ""
 }
+
+// Format prints the client's base URL only, whatever the verb.
+func (n *NIPClient) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "merchant.NIPClient{%s}", n.t.BaseURL())
+}
+
+// Format keeps the NIP credentials out of any printing.
+func (c *nipConfig) Format(f fmt.State, _ rune) { fmt.Fprint(f, "merchant.nipConfig{[REDACTED]}") }

@@ -3,6 +3,7 @@ package credential
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -179,3 +180,6 @@ type noLoginError struct{ refresh, login error }
 
 func (e *noLoginError) Error() string   { return e.refresh.Error() + " (" + e.login.Error() + ")" }
 func (e *noLoginError) Unwrap() []error { return []error{e.refresh, e.login} }
+
+// Format prints the cache's provider only, never a token, whatever the verb.
+func (c *Cache) Format(f fmt.State, _ rune) { fmt.Fprintf(f, "credential.Cache{%s}", c.name) }

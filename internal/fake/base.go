@@ -3,6 +3,8 @@
 package fake
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -24,6 +26,9 @@ type Fault struct {
 	Delay time.Duration
 	// Drop closes the connection without answering.
 	Drop bool
+	// CutAfter, when positive, announces the whole Body (Content-Length)
+	// but sends only its first CutAfter bytes, then drops the connection.
+	CutAfter int
 	// Pass lets the real handler answer (after Delay): a placeholder in a
 	// sequence, e.g. {503, 503, Pass}.
 	Pass bool
@@ -86,8 +91,14 @@ func (b *Base) ResetCounts() {
 func (b *Base) Route(route string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, faulted, latency := b.take(route)
-		if !sleep(r, latency+f.Delay) {
-			return
+		if d := latency + f.Delay; d > 0 {
+			// Read the body first: only then does net/http watch the
+			// connection, so a client that gives up ends the wait.
+			body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			if !sleep(r, d) {
+				return
+			}
 		}
 		if !faulted || f.Pass {
 			h(w, r)
@@ -156,5 +167,13 @@ func Serve(w http.ResponseWriter, f Fault) {
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(f.Body)))
 	w.WriteHeader(status)
+	if f.CutAfter > 0 && f.CutAfter < len(f.Body) {
+		_, _ = w.Write([]byte(f.Body[:f.CutAfter]))
+		if fl, ok := w.(http.Flusher); ok {
+			fl.Flush()
+		}
+		Serve(w, Fault{Drop: true})
+		return
+	}
 	_, _ = w.Write([]byte(f.Body))
 }

@@ -186,7 +186,7 @@ func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 
 func (c *call) decide(ctx context.Context, resp *http.Response, err error) bool {
 	c.exhausted = false
-	if c.op.NoRetry || !retryable(c.op.Idempotent, resp, err) {
+	if c.op.NoRetry || !retryable(c.idempotent(), resp, err) {
 		return false
 	}
 	wait := c.t.retry.backoff(c.attempts)
@@ -216,6 +216,14 @@ func (c *call) decide(ctx context.Context, resp *http.Response, err error) bool 
 			slog.Duration("wait", wait))
 	}
 	return true
+}
+
+// idempotent reports whether the operation may be sent again. GET and
+// HEAD always may: net/http itself re-sends them after a broken reused
+// connection, whatever the operation says, so pretending otherwise would
+// only be a promise the SDK cannot keep.
+func (c *call) idempotent() bool {
+	return c.op.Idempotent || c.op.Method == http.MethodGet || c.op.Method == http.MethodHead
 }
 
 func (c *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return c.wait }

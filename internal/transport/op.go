@@ -20,6 +20,8 @@ type Op struct {
 	ContentType   string
 	// Idempotent marks an operation that may be sent again after it may
 	// have reached the server. Leave false for anything with side effects.
+	// GET and HEAD operations are always idempotent (net/http re-sends them
+	// by itself after a broken reused connection).
 	Idempotent bool
 	// NoRetry forbids any second sending, even after a failed dial or a
 	// refused token: for bodies that cannot be produced again.

@@ -188,3 +188,9 @@ func (t *Transport) url(path string, q url.Values) string {
 	}
 	return s
 }
+
+// Format prints the provider and base URL only: a transport holds secrets
+// (static headers, their values for redaction) that no verb may show.
+func (t *Transport) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "transport{%s %s}", t.cfg.Provider, t.baseStr)
+}

@@ -340,6 +340,52 @@ func TestStalledBodyIsCutOffAndRetried(t *testing.T) {
 	assert.Equal(t, int32(1), n.Load())
 }
 
+func TestCancellingAnInFlightRequestReturnsAtOnce(t *testing.T) {
+	arrived := make(chan struct{})
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
+		<-r.Context().Done() // never answers
+	})
+	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	start := time.Now()
+	err := tr.Do(ctx, &Op{Method: "GET", Path: "hang", Idempotent: true}, decodeStatus)
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestCancellingWhileWaitingForARefreshReturnsAtOnce(t *testing.T) {
+	release := make(chan struct{})
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {})
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer}, Settings{})
+	tr.SetTokens(credential.NewCache(blockingSource{release}, credential.Policy{}, nil, "t"))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := tr.Do(ctx, &Op{Method: "GET", Path: "x", Auth: true, Idempotent: true}, decodeStatus)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	close(release)
+}
+
+// blockingSource logs in only once released.
+type blockingSource struct{ release chan struct{} }
+
+func (b blockingSource) Refresh(context.Context, *credential.Token) (*credential.Token, error) {
+	return nil, errors.New("no refresh")
+}
+
+func (b blockingSource) Login(ctx context.Context) (*credential.Token, error) {
+	select {
+	case <-b.release:
+		return &credential.Token{Access: "a"}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 func TestRetryAfterAsHTTPDate(t *testing.T) {
 	var n atomic.Int32
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) {

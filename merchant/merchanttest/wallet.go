@@ -30,7 +30,8 @@ const (
 	RouteRefresh        = "refresh"
 	RoutePasswordForget = "password_forget"
 	RoutePasswordReset  = "password_reset"
-	RouteProfile        = "profile" // GET /merchant/profile: an authenticated call for tests
+	RouteProfile        = "profile"  // GET /merchant/profile: an authenticated read, for tests
+	RouteCallback       = "callback" // POST /merchant/callback: an authenticated call with side effects, for tests
 	AnyRoute            = fake.AnyRoute
 )
 
@@ -59,6 +60,8 @@ type Wallet struct {
 	accessTTL     time.Duration
 	rotateAlways  bool
 	refusalStatus int
+	callbackURL   string
+	rotateRefusal int // the next authenticated answers to fail with a new pair: their status
 	staleRefresh  int // refresh calls presenting a spent or unknown token
 	currentUses   int // authenticated calls that carried a live pair
 	staleUses     int // authenticated calls that carried a replaced pair
@@ -91,6 +94,7 @@ func NewWallet(opts ...WalletOption) *Wallet {
 	mux.HandleFunc("POST /api/v1/auth/password/forget", w.Route(RoutePasswordForget, w.forget))
 	mux.HandleFunc("POST /api/v1/auth/password/reset", w.Route(RoutePasswordReset, w.reset))
 	mux.HandleFunc("GET /api/v1/merchant/profile", w.Route(RouteProfile, w.profile))
+	mux.HandleFunc("POST /api/v1/merchant/callback", w.Route(RouteCallback, w.callback))
 	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) {
 		fake.WriteJSON(rw, http.StatusNotFound, map[string]any{"status": false, "message": "Route not found"})
 	})
@@ -114,6 +118,15 @@ func (w *Wallet) RevokeRefreshTokens() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	clear(w.refresh)
+}
+
+// FailNextWithRotation makes the next authenticated call fail with status
+// and {"status": false, "message": message} while handing out a new token
+// pair in the answer's headers, as the wallet may.
+func (w *Wallet) FailNextWithRotation(status int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.rotateRefusal = status
 }
 
 // ResetCode returns the code the last forgot-password request mailed.
@@ -251,12 +264,40 @@ func (w *Wallet) profile(rw http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if w.rotateAlways {
+	if w.rotateAlways || w.rotateRefusal != 0 {
 		delete(w.access, a)
 		w.refresh[w.pairs[a]] = false
 		w.issue(rw)
 	}
+	if status := w.rotateRefusal; status != 0 {
+		w.rotateRefusal = 0
+		fail(rw, status, "Wallet is not funded")
+		return
+	}
 	fake.WriteJSON(rw, http.StatusOK, map[string]any{"status": true, "data": account(false)["merchant"]})
+}
+
+// callback sets the merchant's callback URL: {"callbackURL": "..."}.
+func (w *Wallet) callback(rw http.ResponseWriter, r *http.Request) {
+	m := readJSON(r)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.session(rw, r); !ok {
+		return
+	}
+	if !strings.HasPrefix(m["callbackURL"], "https://") {
+		fail(rw, http.StatusBadRequest, "callbackURL must be an https URL")
+		return
+	}
+	w.callbackURL = m["callbackURL"]
+	fake.WriteJSON(rw, http.StatusOK, map[string]any{"status": true, "message": "Callback URL updated", "data": map[string]string{"callbackURL": w.callbackURL}})
+}
+
+// CallbackURL returns the callback URL last set.
+func (w *Wallet) CallbackURL() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.callbackURL
 }
 
 func (w *Wallet) forget(rw http.ResponseWriter, r *http.Request) {

@@ -61,13 +61,3 @@ func fakeOTP(srv *fintracttest.Server) fintract.OTPFunc {
 func fmtAll(v any) string {
 	return fmt.Sprintf("%v %+v %#v %s", v, v, v, v)
 }
-
-// loginTB logs the customer in for benchmarks.
-func loginTB(tb testing.TB, c *fintract.Client, srv *fintracttest.Server) {
-	tb.Helper()
-	ch, err := c.Login(context.Background(), customerLogin)
-	require.NoError(tb, err)
-	otp, _ := srv.OTP(customerLogin.Email)
-	_, err = c.VerifyOTP(context.Background(), ch.UserID, otp)
-	require.NoError(tb, err)
-}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"runtime"
 	"runtime/metrics"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,9 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/fintract"
-	"github.com/banklink/banklink-go/fintract/fintracttest"
 )
 
 // pattern is a generated stream of n bytes that never exists in memory.
@@ -86,32 +83,4 @@ func TestUploadMemoryIsFlat(t *testing.T) {
 	ups := srv.Uploads()
 	require.Len(t, ups, 1)
 	assert.Equal(t, int64(size), ups[0].Size)
-}
-
-// BenchmarkUploadPeakHeap uploads generated files of 256 MiB and 1 GiB to
-// the fake and reports throughput and the peak live heap.
-func BenchmarkUploadPeakHeap(b *testing.B) {
-	for _, size := range []int64{256 << 20, 1 << 30} {
-		b.Run(sizeName(size), func(b *testing.B) {
-			srv := fintracttest.NewServer()
-			defer srv.Close()
-			c, err := fintract.New(banklink.WithBaseURL(srv.URL))
-			require.NoError(b, err)
-			defer c.CloseIdleConnections()
-			loginTB(b, c, srv)
-			b.SetBytes(size)
-			var peak uint64
-			for b.Loop() {
-				peak = max(peak, uploadGenerated(b, c, size))
-			}
-			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
-		})
-	}
-}
-
-func sizeName(n int64) string {
-	if n >= 1<<30 {
-		return strconv.FormatInt(n>>30, 10) + "GiB"
-	}
-	return strconv.FormatInt(n>>20, 10) + "MiB"
 }

@@ -65,11 +65,11 @@ func NewCache(src Source, p Policy, log *slog.Logger, provider string) *Cache {
 func (c *Cache) Current() *Token { return c.cur.Load() }
 
 // Store replaces the stored token (a login, a restored session, a rotation).
-func (c *Cache) Store(t *Token) { c.cur.Store(t) }
+func (c *Cache) Store(t *Token) { c.cur.Store(t.seal()) }
 
 // Swap stores next only if the stored token is still prev, and reports
 // whether it did.
-func (c *Cache) Swap(prev, next *Token) bool { return c.cur.CompareAndSwap(prev, next) }
+func (c *Cache) Swap(prev, next *Token) bool { return c.cur.CompareAndSwap(prev, next.seal()) }
 
 // Token returns a token fit to send: the current one while it is valid
 // (starting a background renewal when it is inside the margin), else the
@@ -149,7 +149,7 @@ func (c *Cache) renew(caller context.Context, stale *Token) (*Token, error) {
 	if stale != nil && stale.Refresh != "" && (stale.RefreshExpiry.IsZero() || stale.RefreshExpiry.After(c.now())) {
 		t, err := c.src.Refresh(ctx, stale)
 		if err == nil {
-			c.cur.Store(t)
+			c.Store(t)
 			c.debug("token refreshed")
 			return t, nil
 		}
@@ -163,7 +163,7 @@ func (c *Cache) renew(caller context.Context, stale *Token) (*Token, error) {
 		}
 		return nil, &errs.SessionExpiredError{Err: err}
 	}
-	c.cur.Store(t)
+	c.Store(t)
 	c.debug("logged in")
 	return t, nil
 }

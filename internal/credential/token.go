@@ -13,11 +13,29 @@ import (
 // a caller that saw the server reject a token invalidates that one, not
 // whichever token happens to be current.
 type Token struct {
+	bearer        []string // "Bearer <access>", built when the cache takes the token
 	Access        string
 	Refresh       string
 	AccessExpiry  time.Time // zero when unknown (opaque tokens)
 	RefreshExpiry time.Time // zero when unknown
 	Obtained      time.Time // when the access token was obtained
+}
+
+// BearerHeader returns the Authorization header value for t, shared by
+// every request that carries a token the cache holds.
+func (t *Token) BearerHeader() []string {
+	if t.bearer == nil {
+		return []string{"Bearer " + t.Access}
+	}
+	return t.bearer
+}
+
+// seal prepares t before the cache publishes it; t is not shared yet.
+func (t *Token) seal() *Token {
+	if t != nil && t.bearer == nil && t.Access != "" {
+		t.bearer = []string{"Bearer " + t.Access}
+	}
+	return t
 }
 
 // Format prints the token's expiry facts, never its secrets, whatever the verb.

@@ -19,20 +19,23 @@ import (
 )
 
 // callKey carries the *call of a request through its context to the
-// credential RoundTripper.
+// retry policy and the credential RoundTripper.
 type callKey struct{}
 
-// call is the state of one pass through the retry loop.
+// call is the state of one pass through the retry loop. It is one
+// allocation: the retry client, the response handed to the decoder and the
+// body limit live inside it.
 type call struct {
+	rc        retryablehttp.Client
+	resp      Response
+	lr        io.LimitedReader // bounds the body read
 	t         *Transport
 	op        *Op
 	path      string // the request's URL path, for errors
 	attempts  int
 	exhausted bool              // the policy wanted another retry but none was left
-	wait      time.Duration     // the next backoff, decided by checkRetry
 	token     *credential.Token // the session token the last attempt carried
 	buf       *bytes.Buffer     // the body of the final response
-	lr        io.LimitedReader  // bounds the body read
 	read      bool              // buf holds the final response body
 	decided   *http.Response    // the response checkRetry last judged
 	verdict   bool              // and what it decided
@@ -56,53 +59,45 @@ func (t *Transport) Do(ctx context.Context, op *Op, decode func(*Response) error
 	return c.run(ctx, decode)
 }
 
+// callOf returns the call a request belongs to, or nil.
+func callOf(ctx context.Context) *call {
+	c, _ := ctx.Value(callKey{}).(*call)
+	return c
+}
+
 func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	t, op := c.t, c.op
 	ctx = context.WithValue(ctx, callKey{}, c)
-	var body any
-	switch {
-	case op.BodyFunc != nil:
-		// retryablehttp opens the body once while building the request, to
-		// learn its length; that must not start (or consume) a stream.
-		probed := false
-		body = retryablehttp.ReaderFunc(func() (io.Reader, error) {
-			if !probed {
-				probed = true
-				return struct{ io.Reader }{http.NoBody}, nil
-			}
-			return op.BodyFunc()
-		})
-	case op.Body != nil:
-		body = op.Body
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, op.Method, t.url(op.Path, op.Query), body)
+	hreq, err := http.NewRequestWithContext(ctx, op.Method, t.url(op.Path, op.Query), nil)
 	if err != nil {
 		return redactURLError(err)
 	}
-	c.path = req.URL.Path
+	if err := c.setBody(hreq); err != nil {
+		return err
+	}
+	c.path = hreq.URL.Path
 	// Canonical keys and shared value slices: no allocation per request.
 	// net/http never modifies header values.
-	req.Header["User-Agent"] = t.uaVal
-	req.Header["Accept"] = t.jsonVal
+	hreq.Header["User-Agent"] = t.uaVal
+	hreq.Header["Accept"] = t.jsonVal
 	if op.ContentType != "" {
-		req.Header["Content-Type"] = t.contentType(op.ContentType)
+		hreq.Header["Content-Type"] = t.contentType(op.ContentType)
 	}
-	if op.BodyFunc != nil && op.ContentLength > 0 {
-		req.ContentLength = op.ContentLength
-	}
+	// The body is set per attempt (setBody, prepareRetry), not through
+	// retryablehttp's body functions, which would buffer a plain reader and
+	// allocate on every call.
+	req := &retryablehttp.Request{Request: hreq}
 	req.SetResponseHandler(c.readBody)
 
-	rc := &retryablehttp.Client{
+	c.rc = retryablehttp.Client{
 		HTTPClient:   t.hc,
 		RetryMax:     t.retry.MaxRetries,
-		CheckRetry:   c.checkRetry,
-		Backoff:      c.backoff,
+		CheckRetry:   checkRetry,
+		Backoff:      noBackoff,
+		PrepareRetry: prepareRetry,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-		RequestLogHook: func(_ retryablehttp.Logger, _ *http.Request, i int) {
-			c.attempts, c.read, c.decided = i+1, false, nil
-		},
 	}
-	resp, err := rc.Do(req)
+	resp, err := c.rc.Do(req)
 	if c.buf != nil {
 		defer c.releaseBuf()
 	}
@@ -117,8 +112,8 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 			return c.failure(ctx, err)
 		}
 	}
-	r := Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: c.buf.Bytes(), Method: op.Method, Path: c.path, t: t}
-	if err := decode(&r); err != nil {
+	c.resp = Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: c.buf.Bytes(), Method: op.Method, Path: c.path, t: t}
+	if err := decode(&c.resp); err != nil {
 		if c.exhausted {
 			return &errs.RetriesExhaustedError{Attempts: c.attempts, Last: err}
 		}
@@ -126,6 +121,67 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	}
 	return nil
 }
+
+// readCloser is a request body read from memory.
+type readCloser struct{ bytes.Reader }
+
+func (*readCloser) Close() error { return nil }
+
+// setBody gives req a fresh body for one attempt: the bytes again, or the
+// body function's stream opened afresh.
+func (c *call) setBody(req *http.Request) error {
+	op := c.op
+	switch {
+	case op.BodyFunc != nil:
+		r, err := op.BodyFunc()
+		if err != nil {
+			return err
+		}
+		rc, ok := r.(io.ReadCloser)
+		if !ok {
+			rc = io.NopCloser(r)
+		}
+		req.Body = rc
+		req.ContentLength = max(op.ContentLength, 0)
+		if !op.NoRetry {
+			req.GetBody = func() (io.ReadCloser, error) {
+				r, err := op.BodyFunc()
+				if err != nil {
+					return nil, err
+				}
+				if rc, ok := r.(io.ReadCloser); ok {
+					return rc, nil
+				}
+				return io.NopCloser(r), nil
+			}
+		}
+	case op.Body != nil:
+		body := &readCloser{}
+		body.Reset(op.Body)
+		req.Body, req.ContentLength = body, int64(len(op.Body))
+		req.GetBody = func() (io.ReadCloser, error) {
+			b := &readCloser{}
+			b.Reset(op.Body)
+			return b, nil
+		}
+	default:
+		req.Body, req.ContentLength = http.NoBody, 0
+	}
+	return nil
+}
+
+// prepareRetry gives a retried request its body again.
+func prepareRetry(req *http.Request) error {
+	c := callOf(req.Context())
+	if c == nil {
+		return errors.New("transport: request without call state")
+	}
+	return c.setBody(req)
+}
+
+// noBackoff: checkRetry has already waited (it knows the call and its
+// context; retryablehttp's Backoff is told neither).
+func noBackoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 }
 
 // readBody reads the response body through the size limit. It runs as the
 // retry loop's response handler, so a body cut off mid-way is retried like
@@ -166,46 +222,61 @@ func (c *call) releaseBuf() {
 	c.buf = nil
 }
 
-// checkRetry is the retry loop's policy: it decides, counts, computes the
-// next wait and refuses to sleep past the context's deadline.
-func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+// checkRetry is the retry loop's policy: it decides, waits the backoff
+// (never past the context's deadline, and not at all once cancelled), and
+// counts the attempts that ran out.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
+	}
+	c := callOf(ctx)
+	if c == nil {
+		return false, nil
 	}
 	// The loop asks again about the same response after the body handler
 	// ran; the answer must not change (the jittered wait would).
 	if err == nil && resp != nil && resp == c.decided {
 		return c.verdict, nil
 	}
-	retry := c.decide(ctx, resp, err)
+	retry, wait := c.decide(ctx, resp, err)
 	if err == nil {
 		c.decided, c.verdict = resp, retry
 	}
-	return retry, nil
+	if !retry || c.exhausted {
+		return retry, nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case <-t.C:
+		c.read, c.decided = false, nil
+		return true, nil
+	}
 }
 
-func (c *call) decide(ctx context.Context, resp *http.Response, err error) bool {
+func (c *call) decide(ctx context.Context, resp *http.Response, err error) (bool, time.Duration) {
 	c.exhausted = false
 	if c.op.NoRetry || !retryable(c.idempotent(), resp, err) {
-		return false
+		return false, 0
 	}
 	wait := c.t.retry.backoff(c.attempts)
 	if resp != nil {
 		if d, ok := retryAfter(resp.Header, time.Now()); ok {
 			if d > c.t.retry.MaxRetryAfter {
-				return false // asked to wait longer than we may: give the caller the error
+				return false, 0 // asked to wait longer than we may: give the caller the error
 			}
 			wait = d
 		}
 	}
 	if c.attempts > c.t.retry.MaxRetries {
 		c.exhausted = c.t.retry.MaxRetries > 0
-		return true // the loop stops here; Do reports the exhaustion
+		return true, 0 // the loop stops here; Do reports the exhaustion
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= wait {
-		return false // the deadline would pass while sleeping
+		return false, 0 // the deadline would pass while sleeping
 	}
-	c.wait = wait
 	if l := c.t.log; l != nil && l.Enabled(ctx, slog.LevelDebug) {
 		status := 0
 		if resp != nil {
@@ -215,7 +286,7 @@ func (c *call) decide(ctx context.Context, resp *http.Response, err error) bool 
 			slog.String("op", c.op.Name), slog.Int("attempt", c.attempts), slog.Int("status", status),
 			slog.Duration("wait", wait))
 	}
-	return true
+	return true, wait
 }
 
 // idempotent reports whether the operation may be sent again. GET and
@@ -225,8 +296,6 @@ func (c *call) decide(ctx context.Context, resp *http.Response, err error) bool 
 func (c *call) idempotent() bool {
 	return c.op.Idempotent || c.op.Method == http.MethodGet || c.op.Method == http.MethodHead
 }
-
-func (c *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return c.wait }
 
 // failure turns a transport-level error into what the caller sees: the
 // credential layer's own error unwrapped, URLs stripped of their query,

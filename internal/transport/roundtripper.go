@@ -33,12 +33,23 @@ func (rt *credentialRoundTripper) RoundTrip(req *http.Request) (*http.Response, 
 	if originOf(req.URL) != t.origin {
 		return rt.next.RoundTrip(req)
 	}
-	c, _ := req.Context().Value(callKey{}).(*call)
-	out := new(http.Request)
-	*out = *req
-	out.Header = make(http.Header, len(req.Header)+len(t.cfg.Headers)+2)
-	for k, v := range req.Header {
-		out.Header[k] = v
+	c := callOf(req.Context())
+	// Credentials go on a copy of the header map, except on a call's first
+	// attempt, whose request nothing else holds yet. (A redirect can only
+	// stay within the origin, and later attempts may share the map with an
+	// earlier attempt's connection still writing it.)
+	out := req
+	if c == nil || c.attempts > 0 {
+		out = new(http.Request)
+		*out = *req
+		out.Header = make(http.Header, len(req.Header)+len(t.cfg.Headers)+2)
+		for k, v := range req.Header {
+			out.Header[k] = v
+		}
+	}
+	if c != nil {
+		c.attempts++
+		c.read, c.decided = false, nil
 	}
 	for k, v := range t.cfg.Headers {
 		out.Header[k] = v
@@ -60,7 +71,7 @@ func (rt *credentialRoundTripper) RoundTrip(req *http.Request) (*http.Response, 
 		c.token = tok
 		switch t.cfg.Scheme {
 		case SchemeBearer:
-			out.Header["Authorization"] = []string{"Bearer " + tok.Access}
+			out.Header["Authorization"] = tok.BearerHeader()
 		case SchemeHeaderPair:
 			out.Header["X-Access-Token"] = []string{tok.Access}
 			out.Header["X-Refresh-Token"] = []string{tok.Refresh}

@@ -1,0 +1,85 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// concurrency levels: goroutines making calls at once.
+var levels = []int{1, 16, 64}
+
+// run measures c at a concurrency level and reports requests per second.
+func run(b *testing.B, goroutines int, c call) {
+	ctx := context.Background()
+	if err := c(ctx); err != nil { // warm the connection pool, check the call works
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	if goroutines == 1 {
+		for b.Loop() {
+			if err := c(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	} else {
+		b.SetParallelism(max(1, goroutines/runtime.GOMAXPROCS(0)))
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := c(ctx); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}
+
+// BenchmarkLoans: the same authenticated JSON call through four clients.
+func BenchmarkLoans(b *testing.B) {
+	srv := newServer(b)
+	clients := []struct {
+		name string
+		make func(*testing.B, string) call
+	}{
+		{"raw", rawCall}, {"retryablehttp", retryableCall}, {"resty", restyCall}, {"banklink", banklinkCall},
+	}
+	for _, n := range levels {
+		for _, cl := range clients {
+			b.Run(fmt.Sprintf("conc=%d/%s", n, cl.name), func(b *testing.B) { run(b, n, cl.make(b, srv.URL)) })
+		}
+	}
+}
+
+// BenchmarkProviders: one call of each other provider against the same
+// request made by hand.
+func BenchmarkProviders(b *testing.B) {
+	srv := newServer(b)
+	bearer := map[string]string{"Authorization": "Bearer " + access}
+	anyJSON := func() any { return new(map[string]any) }
+	providers := []struct {
+		name     string
+		raw      func(*testing.B) call
+		banklink func(*testing.B, string) call
+	}{
+		{"fintract-UserInfo", func(b *testing.B) call { return rawGet(b, srv.URL+"/auth/info/93/", bearer, anyJSON) }, fintractCall},
+		{"fintiv-Me", func(b *testing.B) call {
+			return rawGet(b, srv.URL+"/auth/api/myinfo", map[string]string{"Authorization": "Bearer " + access, "api-key": apiKey}, anyJSON)
+		}, fintivCall},
+		{"merchant-Do", func(b *testing.B) call {
+			return rawGet(b, srv.URL+"/api/v1/merchant/profile", map[string]string{"X-Access-Token": access, "X-Refresh-Token": refresh}, anyJSON)
+		}, merchantCall},
+	}
+	for _, n := range []int{1, 64} {
+		for _, p := range providers {
+			b.Run(fmt.Sprintf("%s/conc=%d/raw", p.name, n), func(b *testing.B) { run(b, n, p.raw(b)) })
+			b.Run(fmt.Sprintf("%s/conc=%d/banklink", p.name, n), func(b *testing.B) { run(b, n, p.banklink(b, srv.URL)) })
+		}
+	}
+}
+

@@ -1,0 +1,197 @@
+// Command report runs the benchmarks of this module several times and
+// prints (or writes, with -o) BENCHMARKS.md: medians per benchmark, ratios
+// to the raw net/http baseline, and whether the performance goals hold.
+//
+//	cd internal/bench && go run ./cmd/report -count 5 -o ../../BENCHMARKS.md
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	count := flag.Int("count", 5, "runs of each benchmark; the report takes medians")
+	benchtime := flag.String("benchtime", "1s", "-benchtime for the per-call benchmarks")
+	out := flag.String("o", "", "write the report to this file instead of standard output")
+	flag.Parse()
+
+	var raw bytes.Buffer
+	runs := []struct{ pattern, benchtime string }{
+		{"^(BenchmarkLoans|BenchmarkProviders)$", *benchtime},
+		{"^BenchmarkRefreshStampede$", "3x"},
+		{"^BenchmarkUpload$", "1x"},
+	}
+	for _, r := range runs {
+		args := []string{"test", "-run", "^$", "-bench", r.pattern, "-benchmem", "-count", strconv.Itoa(*count), "-benchtime", r.benchtime, "-timeout", "60m", "."}
+		fmt.Fprintln(os.Stderr, "go", strings.Join(args, " "))
+		cmd := exec.Command("go", args...)
+		cmd.Stdout = io.MultiWriter(&raw, os.Stderr)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "report:", err)
+			os.Exit(1)
+		}
+	}
+	res := parse(&raw)
+	report := render(res, *count, *benchtime)
+	if *out == "" {
+		fmt.Print(report)
+		return
+	}
+	if err := os.WriteFile(*out, []byte(report), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "report:", err)
+		os.Exit(1)
+	}
+}
+
+// results maps a benchmark name (without the -GOMAXPROCS suffix) to its
+// samples per unit.
+type results map[string]map[string][]float64
+
+func parse(r io.Reader) results {
+	res := results{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		name := f[0]
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			if _, err := strconv.Atoi(name[i+1:]); err == nil {
+				name = name[:i]
+			}
+		}
+		if res[name] == nil {
+			res[name] = map[string][]float64{}
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			if v, err := strconv.ParseFloat(f[i], 64); err == nil {
+				res[name][f[i+1]] = append(res[name][f[i+1]], v)
+			}
+		}
+	}
+	return res
+}
+
+// median returns the median sample of name's unit, or NaN-free 0.
+func (r results) median(name, unit string) float64 {
+	s := slices.Clone(r[name][unit])
+	if len(s) == 0 {
+		return 0
+	}
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return "unknown CPU"
+}
+
+func check(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "**not met**"
+}
+
+func render(r results, count int, benchtime string) string {
+	var b strings.Builder
+	goVersion, _ := exec.Command("go", "env", "GOVERSION").Output()
+	fmt.Fprintf(&b, "# Benchmarks\n\nProduced by `cd internal/bench && go run ./cmd/report -count %d -benchtime %s -o ../../BENCHMARKS.md`\n", count, benchtime)
+	fmt.Fprintf(&b, "on %s: %s, %d cores, %s/%s, %s. Medians of %d runs; numbers are recorded, never\nasserted in tests. Client and server share the machine, so per-call times include the\nserver's work; the ratios show what each client adds.\n\n",
+		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, strings.TrimSpace(string(goVersion)), count)
+
+	b.WriteString("## One authenticated JSON call (DFCU loans: POST, Bearer, typed decode)\n\n")
+	b.WriteString("| goroutines | client | time/call | vs raw | req/s | B/call | allocs/call (vs raw) |\n|---|---|---|---|---|---|---|\n")
+	var goals []string
+	for _, n := range []int{1, 16, 64} {
+		base := fmt.Sprintf("BenchmarkLoans/conc=%d/", n)
+		rawNs, rawAllocs := r.median(base+"raw", "ns/op"), r.median(base+"raw", "allocs/op")
+		for _, c := range []string{"raw", "retryablehttp", "resty", "banklink"} {
+			name := base + c
+			ns := r.median(name, "ns/op")
+			if ns == 0 {
+				continue
+			}
+			allocs := r.median(name, "allocs/op")
+			fmt.Fprintf(&b, "| %d | %s | %.1f µs | %.2f× | %.0f | %.0f | %.0f (%+.0f) |\n", n, c, ns/1000, ns/rawNs, r.median(name, "req/s"), r.median(name, "B/op"), allocs, allocs-rawAllocs)
+		}
+		if n == 1 || n == 64 {
+			ours := r.median(base+"banklink", "ns/op")
+			ratio := ours / rawNs
+			goals = append(goals,
+				fmt.Sprintf("- %d goroutine(s): banklink %.2f× raw (goal ≤ 1.10): %s", n, ratio, check(ratio <= 1.10)),
+				fmt.Sprintf("- %d goroutine(s): banklink at or below go-retryablehttp (%.2f×) and resty (%.2f×): %s", n,
+					r.median(base+"retryablehttp", "ns/op")/rawNs, r.median(base+"resty", "ns/op")/rawNs,
+					check(ours <= r.median(base+"retryablehttp", "ns/op") && ours <= r.median(base+"resty", "ns/op"))),
+				fmt.Sprintf("- %d goroutine(s): allocations %+.0f of raw (goal ≤ +20): %s", n, r.median(base+"banklink", "allocs/op")-rawAllocs,
+					check(r.median(base+"banklink", "allocs/op")-rawAllocs <= 20)))
+		}
+	}
+
+	b.WriteString("\n## One call of each other provider, against the same request made by hand\n\n")
+	b.WriteString("| call | goroutines | raw | banklink | vs raw | allocs raw → banklink |\n|---|---|---|---|---|---|\n")
+	for _, p := range []string{"fintract-UserInfo", "fintiv-Me", "merchant-Do"} {
+		for _, n := range []int{1, 64} {
+			base := fmt.Sprintf("BenchmarkProviders/%s/conc=%d/", p, n)
+			rawNs, ours := r.median(base+"raw", "ns/op"), r.median(base+"banklink", "ns/op")
+			if rawNs == 0 {
+				continue
+			}
+			fmt.Fprintf(&b, "| %s | %d | %.1f µs | %.1f µs | %.2f× | %.0f → %.0f |\n", p, n, rawNs/1000, ours/1000, ours/rawNs,
+				r.median(base+"raw", "allocs/op"), r.median(base+"banklink", "allocs/op"))
+		}
+	}
+
+	b.WriteString("\n## Refresh stampede: 1,000 goroutines, one expired access token\n\n")
+	s := "BenchmarkRefreshStampede"
+	refreshes, p50, p99, rtt := r.median(s, "refresh-calls/burst"), r.median(s, "p50-added-ms"), r.median(s, "p99-added-ms"), r.median(s, "refresh-rtt-ms")
+	fmt.Fprintf(&b, "| refresh calls per burst | added latency p50 | added latency p99 | one refresh round trip |\n|---|---|---|---|\n| %.0f | %.2f ms | %.2f ms | %.2f ms |\n", refreshes, p50, p99, rtt)
+	goals = append(goals,
+		fmt.Sprintf("- stampede: %.0f refresh call(s) per burst (goal 1): %s", refreshes, check(refreshes == 1)),
+		fmt.Sprintf("- stampede: p99 added latency %.2f ms, below one refresh round trip + 5 ms (%.2f ms): %s", p99, rtt+5, check(p99 < rtt+5)))
+
+	b.WriteString("\n## Uploads: a generated stream through `fintract.UploadFile` and through a raw net/http request\n\n")
+	b.WriteString("| size | client | throughput | vs raw | peak live heap | peak RSS |\n|---|---|---|---|---|---|\n")
+	for _, size := range []string{"256MiB", "1024MiB"} {
+		rawMBs := r.median("BenchmarkUpload/"+size+"/raw", "MB/s")
+		for _, who := range []string{"raw", "banklink"} {
+			name := "BenchmarkUpload/" + size + "/" + who
+			mbs := r.median(name, "MB/s")
+			if mbs == 0 {
+				continue
+			}
+			heap := r.median(name, "peak-heap-MiB")
+			fmt.Fprintf(&b, "| %s | %s | %.0f MB/s | %.2f× | %.1f MiB | %.1f MiB |\n", size, who, mbs, mbs/rawMBs, heap, r.median(name, "peak-rss-MiB"))
+			if who == "banklink" {
+				goals = append(goals, fmt.Sprintf("- upload %s: peak live heap %.1f MiB (goal < 32 MiB): %s", size, heap, check(heap < 32)))
+			}
+		}
+	}
+
+	b.WriteString("\n## Goals\n\n" + strings.Join(goals, "\n") + "\n")
+	return b.String()
+}

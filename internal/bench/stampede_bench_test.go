@@ -1,0 +1,105 @@
+package bench
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/dfcu"
+	"github.com/banklink/banklink-go/dfcu/dfcutest"
+)
+
+const stampede = 1000
+
+// burst makes stampede concurrent loans calls released together and
+// returns their latencies, sorted.
+func burst(b *testing.B, c *dfcu.Client) []time.Duration {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	lat := make([]time.Duration, stampede)
+	for i := range stampede {
+		wg.Go(func() {
+			<-start
+			t0 := time.Now()
+			if _, err := c.Loans(context.Background(), dfcutest.AccountWithLoans); err != nil {
+				b.Error(err)
+			}
+			lat[i] = time.Since(t0)
+		})
+	}
+	close(start)
+	wg.Wait()
+	slices.Sort(lat)
+	return lat
+}
+
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	return sorted[int(q*float64(len(sorted)-1))]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// BenchmarkRefreshStampede: 1,000 goroutines call at once with an access
+// token whose exp has passed. It reports the refresh calls the server saw
+// per burst (must be 1) and the latency the refresh added at p50 and p99,
+// against the same burst with a valid token, and one refresh round trip.
+func BenchmarkRefreshStampede(b *testing.B) {
+	srv := dfcutest.NewServer()
+	b.Cleanup(srv.Close)
+	login, err := dfcu.New(banklink.WithBaseURL(srv.URL), dfcu.WithCredentials(dfcutest.DefaultUsername, dfcutest.DefaultPassword))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(login.CloseIdleConnections)
+	valid, err := login.Login(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	expired := valid
+	expired.AccessExpiry = time.Now().Add(-time.Minute)
+	// Every client shares one pool of connections, so bursts measure the
+	// refresh, not connection set-up.
+	shared := pooled()
+	shared.MaxIdleConnsPerHost = stampede
+	b.Cleanup(shared.CloseIdleConnections)
+	client := func(s dfcu.Session) *dfcu.Client {
+		c, err := dfcu.New(banklink.WithBaseURL(srv.URL), dfcu.WithSession(s), banklink.WithTransport(shared))
+		if err != nil {
+			b.Fatal(err)
+		}
+		return c
+	}
+	warm := client(valid)
+	burst(b, warm)
+	burst(b, warm)
+
+	var base, stamp []time.Duration
+	var refreshes, rtt time.Duration
+	var refreshCalls int
+	for b.Loop() {
+		base = append(base, burst(b, warm)...)
+		srv.ResetCounts()
+		stamp = append(stamp, burst(b, client(expired))...)
+		refreshCalls = max(refreshCalls, srv.RefreshCalls())
+
+		one := client(expired) // one call that must refresh first, alone
+		t0 := time.Now()
+		if _, err := one.Loans(context.Background(), dfcutest.AccountWithLoans); err != nil {
+			b.Fatal(err)
+		}
+		withRefresh := time.Since(t0)
+		t0 = time.Now()
+		_, _ = one.Loans(context.Background(), dfcutest.AccountWithLoans)
+		rtt += withRefresh - time.Since(t0)
+		refreshes++
+	}
+	slices.Sort(base)
+	slices.Sort(stamp)
+	b.ReportMetric(float64(refreshCalls), "refresh-calls/burst")
+	b.ReportMetric(ms(quantile(stamp, 0.5)-quantile(base, 0.5)), "p50-added-ms")
+	b.ReportMetric(ms(quantile(stamp, 0.99)-quantile(base, 0.99)), "p99-added-ms")
+	b.ReportMetric(ms(rtt/refreshes), "refresh-rtt-ms")
+}

@@ -82,4 +82,3 @@ func BenchmarkProviders(b *testing.B) {
 		}
 	}
 }
-

@@ -150,4 +150,3 @@ func BenchmarkUpload(b *testing.B) {
 		}
 	}
 }
-

@@ -25,6 +25,15 @@ func originOf(u *url.URL) origin {
 	return o
 }
 
+// sameOrigin reports whether u is on the configured origin. The common
+// case, a URL built from the base URL itself, is decided without parsing.
+func (t *Transport) sameOrigin(u *url.URL) bool {
+	if u.Scheme == t.base.Scheme && u.Host == t.base.Host {
+		return true
+	}
+	return originOf(u) == t.origin
+}
+
 // isLoopback reports whether host names this machine.
 func isLoopback(host string) bool {
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {

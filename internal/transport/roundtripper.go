@@ -30,7 +30,7 @@ type credentialRoundTripper struct {
 
 func (rt *credentialRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	t := rt.t
-	if originOf(req.URL) != t.origin {
+	if !t.sameOrigin(req.URL) {
 		return rt.next.RoundTrip(req)
 	}
 	c := callOf(req.Context())
@@ -123,7 +123,7 @@ func (rt *credentialRoundTripper) logAttempt(req *http.Request, c *call, resp *h
 // redirect elsewhere would carry credential headers (net/http strips only
 // Authorization and Cookie) and, on 307/308, a body holding credentials.
 func (t *Transport) checkRedirect(req *http.Request, via []*http.Request) error {
-	if originOf(req.URL) != t.origin {
+	if !t.sameOrigin(req.URL) {
 		return fmt.Errorf("%w: the server redirected to another origin (%s://%s); credentials are never sent there", errs.ErrRedirectRefused, req.URL.Scheme, req.URL.Host)
 	}
 	if len(via) >= 5 {

@@ -259,7 +259,8 @@ the provider's in-process fake with a fresh client (3 retries, backoff 1–5 ms,
 response limit 4 MiB) and asserts the outcome and the exact number of requests the server saw for the
 call's route. "Side effects" calls are the provider's non-idempotent operations: they are never sent
 twice once they may have reached the server (only a refused connection, a 429 or a refused token
-allow a second sending).
+allow a second sending). Fintiv's refresh endpoint is its token endpoint, so its count there also
+includes the password grant that replaces a failed refresh.
 
 | Fault | Provider | Call | Outcome | Requests the server saw |
 |---|---|---|---|---|

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/banklink/banklink-go/internal/redact"
 	"net/http"
 	"time"
 
@@ -25,14 +26,7 @@ type Session struct {
 // Format prints s without its tokens, whatever the verb.
 func (s Session) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "dfcu.Session{Access:%s, Refresh:%s, AccessExpiry:%s, RefreshExpiry:%s}",
-		masked(s.Access), masked(s.Refresh), s.AccessExpiry.Format(time.RFC3339), s.RefreshExpiry.Format(time.RFC3339))
-}
-
-func masked(s string) string {
-	if s == "" {
-		return `""`
-	}
-	return "[REDACTED]"
+		redact.Masked(s.Access), redact.Masked(s.Refresh), s.AccessExpiry.Format(time.RFC3339), s.RefreshExpiry.Format(time.RFC3339))
 }
 
 func (s Session) token() *credential.Token {

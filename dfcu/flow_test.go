@@ -2,10 +2,9 @@ package dfcu_test
 
 import (
 	"context"
-	"errors"
+	"github.com/banklink/banklink-go/internal/testutil"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -97,7 +96,7 @@ func TestExpiredAccessTokenRefreshesOnceFor100Callers(t *testing.T) {
 	require.NoError(t, err)
 	srv.ExpireAccessTokens() // the server refuses the token the client still trusts
 
-	runConcurrently(t, 100, func() error {
+	testutil.RunConcurrently(t, 100, func() error {
 		_, err := c.Loans(ctx, dfcutest.AccountWithLoans)
 		return err
 	})
@@ -111,7 +110,7 @@ func TestAccessTokenPastExpRefreshesBeforeSending(t *testing.T) {
 	saved.AccessExpiry = time.Now().Add(-time.Minute) // as the client reads exp: expired
 
 	c := newClient(t, srv, dfcu.WithSession(saved))
-	runConcurrently(t, 100, func() error {
+	testutil.RunConcurrently(t, 100, func() error {
 		_, err := c.Loans(context.Background(), dfcutest.AccountWithLoans)
 		return err
 	})
@@ -155,7 +154,7 @@ func TestRejectedRefreshLogsInAgainOnce(t *testing.T) {
 	srv.ExpireAccessTokens()
 	srv.RevokeRefreshTokens()
 
-	runConcurrently(t, 50, func() error {
+	testutil.RunConcurrently(t, 50, func() error {
 		_, err := c.Loans(ctx, dfcutest.AccountWithLoans)
 		return err
 	})
@@ -324,31 +323,6 @@ func loggedInSession(t *testing.T, srv *dfcutest.Server) dfcu.Session {
 	require.NoError(t, err)
 	srv.ResetCounts()
 	return s
-}
-
-// runConcurrently runs f in n goroutines released together and requires
-// every call to succeed.
-func runConcurrently(t *testing.T, n int, f func() error) {
-	t.Helper()
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	errc := make(chan error, n)
-	for range n {
-		wg.Go(func() {
-			<-start
-			errc <- f()
-		})
-	}
-	close(start)
-	wg.Wait()
-	close(errc)
-	var all []error
-	for err := range errc {
-		if err != nil {
-			all = append(all, err)
-		}
-	}
-	require.NoError(t, errors.Join(all...))
 }
 
 func TestRedirectToAnotherHostCarriesNoAuthorization(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/banklink/banklink-go/internal/redact"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,14 +40,7 @@ type Session struct {
 // Format prints s without its tokens, whatever the verb.
 func (s Session) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "fintiv.Session{UUID:%s, UserType:%s, Tenant:%s, NeedChangePassword:%t, Access:%s, Refresh:%s, AccessExpiry:%s}",
-		s.UUID, s.UserType, s.Tenant, s.NeedChangePassword, masked(s.Access), masked(s.Refresh), s.AccessExpiry.Format(time.RFC3339))
-}
-
-func masked(s string) string {
-	if s == "" {
-		return `""`
-	}
-	return "[REDACTED]"
+		s.UUID, s.UserType, s.Tenant, s.NeedChangePassword, redact.Masked(s.Access), redact.Masked(s.Refresh), s.AccessExpiry.Format(time.RFC3339))
 }
 
 // Session returns the current session, and false before a login.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/banklink/banklink-go/internal/testutil"
 	"log/slog"
 	"net/http"
 	"testing"
@@ -137,7 +138,7 @@ func TestOneRefreshGrantFor100CallersAcrossAnExpiry(t *testing.T) {
 			require.NoError(t, err)
 			srv.ExpireAccessTokens()
 
-			runConcurrently(t, 100, func() error {
+			testutil.RunConcurrently(t, 100, func() error {
 				_, err := c.Me(context.Background())
 				return err
 			})
@@ -155,7 +156,7 @@ func TestExpiresInDrivesAProactiveRefresh(t *testing.T) {
 	saved.AccessExpiry = time.Now().Add(-time.Second)
 
 	c := newClient(t, srv, fintiv.WithSession(saved))
-	runConcurrently(t, 100, func() error {
+	testutil.RunConcurrently(t, 100, func() error {
 		_, err := c.Me(context.Background())
 		return err
 	})
@@ -171,7 +172,7 @@ func TestFailedRefreshGrantFallsBackToOnePasswordGrant(t *testing.T) {
 	srv.ExpireAccessTokens()
 	srv.RevokeRefreshTokens()
 
-	runConcurrently(t, 100, func() error {
+	testutil.RunConcurrently(t, 100, func() error {
 		_, err := c.Me(context.Background())
 		return err
 	})

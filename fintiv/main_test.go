@@ -1,8 +1,6 @@
 package fintiv_test
 
 import (
-	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -36,27 +34,4 @@ func newClient(t *testing.T, srv *fintivtest.Server, opts ...fintiv.Option) *fin
 	require.NoError(t, err)
 	t.Cleanup(c.CloseIdleConnections)
 	return c
-}
-
-func runConcurrently(t *testing.T, n int, f func() error) {
-	t.Helper()
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	errc := make(chan error, n)
-	for range n {
-		wg.Go(func() {
-			<-start
-			errc <- f()
-		})
-	}
-	close(start)
-	wg.Wait()
-	close(errc)
-	var all []error
-	for err := range errc {
-		if err != nil {
-			all = append(all, err)
-		}
-	}
-	require.NoError(t, errors.Join(all...))
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/banklink/banklink-go/internal/redact"
 	"net/http"
 	"net/mail"
 	"strconv"
@@ -95,14 +96,7 @@ type Session struct {
 // Format prints s without its tokens, whatever the verb.
 func (s Session) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "fintract.Session{UserID:%d, Username:%q, UserType:%s, Access:%s, Refresh:%s, AccessExpiry:%s}",
-		s.UserID, s.Username, s.UserType, masked(s.Access), masked(s.Refresh), s.AccessExpiry.Format(time.RFC3339))
-}
-
-func masked(s string) string {
-	if s == "" {
-		return `""`
-	}
-	return "[REDACTED]"
+		s.UserID, s.Username, s.UserType, redact.Masked(s.Access), redact.Masked(s.Refresh), s.AccessExpiry.Format(time.RFC3339))
 }
 
 // Session returns the current session, and false before a login.

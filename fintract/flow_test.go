@@ -5,7 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
+	"github.com/banklink/banklink-go/internal/testutil"
 	"io"
 	"strings"
 	"sync"
@@ -236,7 +236,7 @@ func TestExpiredAccessTokenRefreshesOnceFor50Callers(t *testing.T) {
 	s := login(t, c, srv, customerLogin)
 	srv.ExpireAccessTokens()
 
-	runConcurrently(t, 50, func() error {
+	testutil.RunConcurrently(t, 50, func() error {
 		_, err := c.UserInfo(context.Background(), s.UserID)
 		return err
 	})
@@ -260,7 +260,7 @@ func TestRefusedRefreshWithCallbackLogsInOnce(t *testing.T) {
 	srv.ExpireAccessTokens()
 	srv.RevokeRefreshTokens()
 
-	runConcurrently(t, 50, func() error {
+	testutil.RunConcurrently(t, 50, func() error {
 		_, err := c.UserInfo(context.Background(), s.UserID)
 		return err
 	})
@@ -338,27 +338,4 @@ func TestUploadStreamsAndHashesMatch(t *testing.T) {
 	}
 	_, err := c.UploadFile(context.Background(), fintract.File{Name: "x\ny", Body: bytes.NewReader(data)})
 	assert.ErrorIs(t, err, banklink.ErrInvalidRequest)
-}
-
-func runConcurrently(t *testing.T, n int, f func() error) {
-	t.Helper()
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	errc := make(chan error, n)
-	for range n {
-		wg.Go(func() {
-			<-start
-			errc <- f()
-		})
-	}
-	close(start)
-	wg.Wait()
-	close(errc)
-	var all []error
-	for err := range errc {
-		if err != nil {
-			all = append(all, err)
-		}
-	}
-	require.NoError(t, errors.Join(all...))
 }

@@ -2,7 +2,7 @@ package fintract_test
 
 import (
 	"context"
-	"io"
+	"github.com/banklink/banklink-go/internal/testutil"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -15,23 +15,6 @@ import (
 
 	"github.com/banklink/banklink-go/fintract"
 )
-
-// pattern is a generated stream of n bytes that never exists in memory.
-type pattern struct{ left int64 }
-
-func (p *pattern) Read(b []byte) (int, error) {
-	if p.left <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(b)) > p.left {
-		b = b[:p.left]
-	}
-	for i := range b {
-		b[i] = byte(i)
-	}
-	p.left -= int64(len(b))
-	return len(b), nil
-}
 
 // peakHeap samples the live heap every few milliseconds until stopped,
 // and returns the highest value seen.
@@ -66,7 +49,7 @@ func peakHeap() (stop func() uint64) {
 func uploadGenerated(t testing.TB, c *fintract.Client, size int64) uint64 {
 	runtime.GC()
 	stop := peakHeap()
-	_, err := c.UploadFile(context.Background(), fintract.File{Name: "big.bin", Body: &pattern{left: size}, Size: size})
+	_, err := c.UploadFile(context.Background(), fintract.File{Name: "big.bin", Body: &testutil.Pattern{Left: size}, Size: size})
 	peak := stop()
 	require.NoError(t, err)
 	return peak

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/banklink/banklink-go/internal/redact"
 	"net/http"
 	"strings"
 
@@ -22,14 +23,7 @@ type Session struct {
 
 // Format prints s without its tokens, whatever the verb.
 func (s Session) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "merchant.Session{Access:%s, Refresh:%s}", masked(s.Access), masked(s.Refresh))
-}
-
-func masked(s string) string {
-	if s == "" {
-		return `""`
-	}
-	return "[REDACTED]"
+	fmt.Fprintf(f, "merchant.Session{Access:%s, Refresh:%s}", redact.Masked(s.Access), redact.Masked(s.Refresh))
 }
 
 // Session returns the current token pair, and false before a login.

@@ -1,8 +1,6 @@
 package merchant_test
 
 import (
-	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,27 +41,4 @@ func newNIP(t *testing.T, opts ...merchant.Option) (*merchant.NIPClient, *mercha
 	require.NoError(t, err)
 	t.Cleanup(n.CloseIdleConnections)
 	return n, srv
-}
-
-func runConcurrently(t *testing.T, n int, f func() error) {
-	t.Helper()
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	errc := make(chan error, n)
-	for range n {
-		wg.Go(func() {
-			<-start
-			errc <- f()
-		})
-	}
-	close(start)
-	wg.Wait()
-	close(errc)
-	var all []error
-	for err := range errc {
-		if err != nil {
-			all = append(all, err)
-		}
-	}
-	require.NoError(t, errors.Join(all...))
 }

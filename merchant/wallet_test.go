@@ -3,6 +3,7 @@ package merchant_test
 import (
 	"context"
 	"fmt"
+	"github.com/banklink/banklink-go/internal/testutil"
 	"net/http"
 	"testing"
 
@@ -79,7 +80,7 @@ func TestExpiredAccessRefreshesOnceFor100Callers(t *testing.T) {
 			require.NoError(t, err)
 			w.ExpireAccessTokens()
 
-			runConcurrently(t, 100, func() error {
+			testutil.RunConcurrently(t, 100, func() error {
 				_, err := profile(c)
 				return err
 			})
@@ -109,7 +110,7 @@ func TestRefusedRefreshLogsInOnce(t *testing.T) {
 	w.ExpireAccessTokens()
 	w.RevokeRefreshTokens()
 
-	runConcurrently(t, 50, func() error {
+	testutil.RunConcurrently(t, 50, func() error {
 		_, err := profile(c)
 		return err
 	})

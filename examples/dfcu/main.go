@@ -5,20 +5,6 @@
 //	go run ./examples/dfcu
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
-	"os/signal"
+import "github.com/banklink/banklink-go/examples/internal/demo"
 
-	"github.com/banklink/banklink-go/examples/internal/demo"
-)
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := demo.DFCU(ctx, demo.Env{Out: os.Stdout, In: os.Stdin, Getenv: os.Getenv}); err != nil {
-		fmt.Fprintln(os.Stderr, "dfcu example failed:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main(demo.Flow{Name: "DFCU", Run: demo.DFCU}) }

@@ -6,20 +6,6 @@
 //	go run ./examples/fintract
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
-	"os/signal"
+import "github.com/banklink/banklink-go/examples/internal/demo"
 
-	"github.com/banklink/banklink-go/examples/internal/demo"
-)
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := demo.Fintract(ctx, demo.Env{Out: os.Stdout, In: os.Stdin, Getenv: os.Getenv}); err != nil {
-		fmt.Fprintln(os.Stderr, "fintract example failed:", err)
-		os.Exit(1)
-	}
-}
+func main() { demo.Main(demo.Flow{Name: "Fintract", Run: demo.Fintract}) }

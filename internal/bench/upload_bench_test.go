@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/banklink/banklink-go/internal/testutil"
 	"io"
 	"net/http"
 	"os"
@@ -20,23 +21,6 @@ import (
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/fintract"
 )
-
-// pattern is a generated stream of n bytes that never exists in memory.
-type pattern struct{ left int64 }
-
-func (p *pattern) Read(b []byte) (int, error) {
-	if p.left <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(b)) > p.left {
-		b = b[:p.left]
-	}
-	for i := range b {
-		b[i] = byte(i)
-	}
-	p.left -= int64(len(b))
-	return len(b), nil
-}
 
 // peaks samples the live heap and the resident set every 2ms until stopped.
 func peaks() (stop func() (heap, rss uint64)) {
@@ -88,7 +72,7 @@ func rawUpload(hc *http.Client, url string, size int64) error {
 	boundary := hex.EncodeToString(rnd[:])
 	head := "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n"
 	tail := "\r\n--" + boundary + "--\r\n"
-	body := io.MultiReader(strings.NewReader(head), &pattern{left: size}, strings.NewReader(tail))
+	body := io.MultiReader(strings.NewReader(head), &testutil.Pattern{Left: size}, strings.NewReader(tail))
 	req, err := http.NewRequest(http.MethodPost, url, body)
 	if err != nil {
 		return err
@@ -126,7 +110,7 @@ func BenchmarkUpload(b *testing.B) {
 		uploads := map[string]func() error{
 			"raw": func() error { return rawUpload(hc, srv.URL+"/auth/upload/", size) },
 			"banklink": func() error {
-				_, err := c.UploadFile(context.Background(), fintract.File{Name: "big.bin", Body: &pattern{left: size}, Size: size})
+				_, err := c.UploadFile(context.Background(), fintract.File{Name: "big.bin", Body: &testutil.Pattern{Left: size}, Size: size})
 				return err
 			},
 		}

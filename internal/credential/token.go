@@ -5,6 +5,7 @@ package credential
 
 import (
 	"fmt"
+	"github.com/banklink/banklink-go/internal/redact"
 	"time"
 )
 
@@ -41,12 +42,5 @@ func (t *Token) seal() *Token {
 // Format prints the token's expiry facts, never its secrets, whatever the verb.
 func (t Token) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, "credential.Token{Access:%s, Refresh:%s, AccessExpiry:%s}",
-		mask(t.Access), mask(t.Refresh), t.AccessExpiry.Format(time.RFC3339))
-}
-
-func mask(s string) string {
-	if s == "" {
-		return `""`
-	}
-	return "[REDACTED]"
+		redact.Masked(t.Access), redact.Masked(t.Refresh), t.AccessExpiry.Format(time.RFC3339))
 }

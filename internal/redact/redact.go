@@ -68,3 +68,12 @@ func Snippet(body []byte, max int, secrets ...string) string {
 	}
 	return String(out, secrets...)
 }
+
+// Masked shows whether a secret is set without showing it: "[REDACTED]",
+// or "" quoted when empty. Format methods of types holding secrets use it.
+func Masked(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return Mask
+}

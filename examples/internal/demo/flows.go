@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
 )
 
@@ -39,6 +41,31 @@ func (e Env) ask(prompt string) (string, error) {
 		}
 	}
 	return strings.TrimSpace(string(line)), nil
+}
+
+// Main runs flows in a command: on the process's streams and environment,
+// interrupted by Ctrl-C, exiting 1 with the error when any fails.
+func Main(flows ...Flow) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	env := Env{Out: os.Stdout, In: os.Stdin, Getenv: os.Getenv}
+	failed := 0
+	for _, f := range flows {
+		if len(flows) > 1 {
+			fmt.Printf("== %s\n", f.Name)
+		}
+		if err := f.Run(ctx, env); err != nil {
+			fmt.Fprintf(os.Stderr, "%s failed: %v\n", f.Name, err)
+			failed++
+		}
+	}
+	if failed > 0 {
+		stop()
+		os.Exit(1)
+	}
+	if len(flows) > 1 {
+		fmt.Println("quickstart: all flows passed")
+	}
 }
 
 // Flow is one provider's example flow.

@@ -386,6 +386,37 @@ func (b blockingSource) Login(ctx context.Context) (*credential.Token, error) {
 	}
 }
 
+// Connections are reused across successes, error answers and retries:
+// every body is read to its end (within the limit) and closed.
+func TestConnectionsAreReusedOnEveryPath(t *testing.T) {
+	var n, conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch n.Add(1) % 4 {
+		case 1:
+			w.WriteHeader(400)
+			io.WriteString(w, `{"detail":"bad"}`)
+		case 2:
+			w.WriteHeader(503) // retried
+			io.WriteString(w, strings.Repeat("x", 2000))
+		default:
+			io.WriteString(w, `{"ok":true}`)
+		}
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer}, Settings{})
+	for range 40 {
+		_ = tr.Do(context.Background(), &Op{Method: "GET", Path: "x", Auth: true}, decodeStatus)
+	}
+	assert.Equal(t, int32(1), conns.Load(), "one connection for every call")
+	assert.GreaterOrEqual(t, n.Load(), int32(40))
+}
+
 func TestRetryAfterAsHTTPDate(t *testing.T) {
 	var n atomic.Int32
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) {

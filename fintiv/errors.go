@@ -200,6 +200,17 @@ func newError(r *transport.Response, b *body) *Error {
 // out (when not nil). Success is contextResponse.statusCode == "SUCCESS"
 // and nothing else, whatever the HTTP status.
 func decodeEnvelope(r *transport.Response, out any) error {
+	if out != nil && r.StatusCode >= 200 && r.StatusCode < 300 {
+		// One pass for the common case: responseData decodes straight into
+		// out (Unmarshal fills the pointer an interface holds).
+		fast := struct {
+			ContextResponse *contextResponse `json:"contextResponse"`
+			ResponseData    any              `json:"responseData"`
+		}{ResponseData: out}
+		if json.Unmarshal(r.Body, &fast) == nil && fast.ContextResponse != nil && deref(fast.ContextResponse.StatusCode) == StatusSuccess {
+			return nil
+		}
+	}
 	var b body
 	if err := json.Unmarshal(r.Body, &b); err != nil {
 		e := newError(r, nil)

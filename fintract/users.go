@@ -128,7 +128,57 @@ func (c *Client) UserInfo(ctx context.Context, userID int) (*UserInfo, error) {
 	return out, err
 }
 
+// wireInfo decodes user info in one pass, with a field for each key
+// variant the server versions use. Anything it cannot take (another
+// type, a wrapper, an error key) goes to the lenient path.
+type wireInfo struct {
+	ID                  json.Number         `json:"id"`
+	Email               string              `json:"email"`
+	Avatar              string              `json:"avatar"`
+	Gender              Gender              `json:"gender"`
+	Username            string              `json:"username"`
+	Name                string              `json:"name"`
+	NetBalanceSpace     json.Number         `json:"net balance"`
+	NetBalanceSnake     json.Number         `json:"net_balance"`
+	CustomerIDDash      envelope.FlexString `json:"customer-id"`
+	CustomerIDDashSpace envelope.FlexString `json:"customer-id "`
+	CustomerIDSnake     envelope.FlexString `json:"customer_id"`
+	VerificationStatus  bool                `json:"verification_status"`
+	Phone               string              `json:"phone"`
+	Country             string              `json:"country"`
+	Citizenship         string              `json:"citizenship"`
+	NationalID          string              `json:"national_id"`
+	Address             string              `json:"address"`
+	BankName            string              `json:"bank_name"`
+	// Present only in answers the fast path must leave to the lenient one.
+	Error  json.RawMessage `json:"error"`
+	Errors json.RawMessage `json:"errors"`
+	Data   json.RawMessage `json:"data"`
+}
+
+func firstOf[T ~string](vals ...T) T {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
 func decodeUserInfo(r *transport.Response) (*UserInfo, error) {
+	if r.StatusCode >= 200 && r.StatusCode < 300 {
+		var w wireInfo
+		if json.Unmarshal(r.Body, &w) == nil && w.ID != "" && w.Error == nil && w.Errors == nil && w.Data == nil {
+			id, _ := w.ID.Int64()
+			return &UserInfo{
+				ID: int(id), Email: w.Email, Avatar: w.Avatar, Gender: w.Gender, Username: w.Username, Name: w.Name,
+				NetBalance:         firstOf(w.NetBalanceSpace, w.NetBalanceSnake),
+				CustomerID:         string(firstOf(w.CustomerIDDash, w.CustomerIDDashSpace, w.CustomerIDSnake)),
+				VerificationStatus: w.VerificationStatus, Phone: w.Phone, Country: w.Country, Citizenship: w.Citizenship,
+				NationalID: w.NationalID, Address: w.Address, BankName: w.BankName,
+			}, nil
+		}
+	}
 	if err := decodeJSON(r, nil); err != nil {
 		return nil, err
 	}

@@ -44,6 +44,17 @@ func Do[T any](ctx context.Context, c *Client, req Request) (T, error) {
 		op.Body, op.ContentType = b, "application/json"
 	}
 	err := c.t.Do(ctx, op, func(r *transport.Response) error {
+		if r.StatusCode >= 200 && r.StatusCode < 300 {
+			// One pass for the common case: "data" decodes straight into out.
+			fast := struct {
+				Status *bool           `json:"status"`
+				Data   any             `json:"data"`
+				Error  json.RawMessage `json:"error"`
+			}{Data: &out}
+			if json.Unmarshal(r.Body, &fast) == nil && fast.Status != nil && *fast.Status && fast.Error == nil {
+				return nil
+			}
+		}
 		b, err := decodeWallet(r, false)
 		if err != nil {
 			return err

@@ -29,6 +29,7 @@ type call struct {
 	rc        retryablehttp.Client
 	resp      Response
 	lr        io.LimitedReader // bounds the body read
+	watch     watch            // the reaper's hold on the body being read
 	t         *Transport
 	op        *Op
 	path      string // the request's URL path, for errors
@@ -187,10 +188,10 @@ func (c *call) readBody(resp *http.Response) error {
 	c.buf.Reset()
 	// A body that stalls is cut off by closing it; the read then fails and
 	// the attempt counts as a transport error.
-	watchdog := time.AfterFunc(c.t.timeout, func() { resp.Body.Close() })
+	c.t.reaper.start(&c.watch, resp.Body)
 	c.lr = io.LimitedReader{R: resp.Body, N: c.t.limit + 1}
 	err := readLimited(c.buf, &c.lr, resp.ContentLength, c.t.limit, c.op.Method, c.path)
-	if !watchdog.Stop() && err != nil {
+	if c.t.reaper.stop(&c.watch) && err != nil {
 		err = fmt.Errorf("reading the response body took longer than %s: %w", c.t.timeout, os.ErrDeadlineExceeded)
 	}
 	c.read = err == nil

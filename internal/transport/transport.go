@@ -58,6 +58,7 @@ type Transport struct {
 	log     *slog.Logger
 	limit   int64
 	timeout time.Duration // per-attempt bound, see New
+	reaper  reaper        // cuts off stalled response bodies
 	// Header values shared by all requests (net/http never modifies them).
 	uaVal, jsonVal, formVal []string
 	bufs                    sync.Pool
@@ -115,6 +116,7 @@ func New(cfg Config, s Settings) (*Transport, error) {
 		timeout = DefaultTimeout
 	}
 	t.timeout = timeout
+	t.reaper.timeout = timeout
 	rt := s.Transport
 	hc := &http.Client{}
 	if s.HTTPClient != nil {

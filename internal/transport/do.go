@@ -28,8 +28,9 @@ type callKey struct{}
 type call struct {
 	rc        retryablehttp.Client
 	resp      Response
-	lr        io.LimitedReader // bounds the body read
-	watch     watch            // the reaper's hold on the body being read
+	lr        io.LimitedReader   // bounds the body read
+	watch     watch              // the reaper's hold on the attempt in flight
+	cancel    context.CancelFunc // cancels the attempt in flight
 	t         *Transport
 	op        *Op
 	path      string // the request's URL path, for errors
@@ -99,6 +100,7 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	resp, err := c.rc.Do(req)
+	defer c.endAttempt()
 	if c.buf != nil {
 		defer c.releaseBuf()
 	}
@@ -164,6 +166,51 @@ func (c *call) setBody(req *http.Request) error {
 	return nil
 }
 
+// beginAttempt gives an attempt its own context, cancelled by the reaper
+// when the attempt outlives the timeout. A streamed body's attempt is
+// watched only once the body is sent: the timeout bounds waiting, not
+// uploading.
+func (c *call) beginAttempt(req *http.Request) *http.Request {
+	c.endAttempt()
+	ctx, cancel := context.WithCancel(req.Context())
+	c.cancel = cancel
+	out := req.WithContext(ctx)
+	if c.op.BodyFunc == nil || req.Body == nil || req.Body == http.NoBody {
+		c.t.reaper.start(&c.watch, cancel)
+		return out
+	}
+	out.Body = &sentNotifier{ReadCloser: req.Body, sent: func() { c.t.reaper.start(&c.watch, cancel) }}
+	return out
+}
+
+// endAttempt stops watching the attempt in flight and releases its
+// context. It reports whether the reaper cancelled it.
+func (c *call) endAttempt() bool {
+	if c.cancel == nil {
+		return false
+	}
+	fired := c.t.reaper.stop(&c.watch)
+	c.cancel()
+	c.cancel = nil
+	return fired
+}
+
+// sentNotifier calls sent once the body it wraps has been read to its end.
+type sentNotifier struct {
+	io.ReadCloser
+	sent func()
+	done bool
+}
+
+func (s *sentNotifier) Read(p []byte) (int, error) {
+	n, err := s.ReadCloser.Read(p)
+	if err == io.EOF && !s.done {
+		s.done = true
+		s.sent()
+	}
+	return n, err
+}
+
 // prepareRetry gives a retried request its body again.
 func prepareRetry(req *http.Request) error {
 	c := callOf(req.Context())
@@ -186,12 +233,11 @@ func (c *call) readBody(resp *http.Response) error {
 		c.buf = c.t.bufs.Get().(*bytes.Buffer)
 	}
 	c.buf.Reset()
-	// A body that stalls is cut off by closing it; the read then fails and
-	// the attempt counts as a transport error.
-	c.t.reaper.start(&c.watch, resp.Body)
+	// The reaper cancels an attempt that outlives the timeout; a body that
+	// stalls then fails to read and the attempt counts as a transport error.
 	c.lr = io.LimitedReader{R: resp.Body, N: c.t.limit + 1}
 	err := readLimited(c.buf, &c.lr, resp.ContentLength, c.t.limit, c.op.Method, c.path)
-	if c.t.reaper.stop(&c.watch) && err != nil {
+	if c.endAttempt() && err != nil {
 		err = fmt.Errorf("reading the response body took longer than %s: %w", c.t.timeout, os.ErrDeadlineExceeded)
 	}
 	c.read = err == nil
@@ -299,6 +345,10 @@ func (c *call) failure(ctx context.Context, err error) error {
 	if errors.As(err, &ce) {
 		return ce.err
 	}
+	var te *attemptTimeout
+	if errors.As(err, &te) {
+		err = te
+	}
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return ctx.Err()
 	}
@@ -323,3 +373,14 @@ func redactURLError(err error) error {
 	u.RawQuery, u.Fragment, u.User = "", "", nil
 	return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
 }
+
+// attemptTimeout is an attempt the reaper cancelled: a timeout, so callers
+// and the retry policy see os.ErrDeadlineExceeded and Timeout() == true.
+type attemptTimeout struct{ after time.Duration }
+
+func (e *attemptTimeout) Error() string {
+	return fmt.Sprintf("no complete answer within %s (per-attempt timeout)", e.after)
+}
+func (e *attemptTimeout) Unwrap() error   { return os.ErrDeadlineExceeded }
+func (e *attemptTimeout) Timeout() bool   { return true }
+func (e *attemptTimeout) Temporary() bool { return true }

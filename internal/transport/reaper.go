@@ -1,16 +1,19 @@
 package transport
 
 import (
-	"io"
+	"context"
 	"sync"
 	"time"
 )
 
-// reaper cuts off response bodies that stall: one timer per transport,
-// armed only while bodies are being read, instead of a timer per call
-// (which costs two allocations and, on an idle machine, a wake-up of the
-// network poller for every request). A stalled body is closed between one
-// and one and a half timeouts after its read began.
+// reaper enforces the per-attempt timeout: one timer per transport, armed
+// only while attempts are in flight, cancels the context of any attempt
+// that outlives its deadline, which aborts it wherever it waits (response
+// headers or body). A timer per request instead (http.Client.Timeout,
+// Transport.ResponseHeaderTimeout, an AfterFunc) costs allocations and, on
+// an idle machine, a wake-up of the network poller for every request. An
+// attempt is cancelled between one and one and a half timeouts after its
+// deadline started.
 type reaper struct {
 	mu      sync.Mutex
 	timeout time.Duration
@@ -19,19 +22,21 @@ type reaper struct {
 	head    *watch
 }
 
-// watch is one body being read; it lives inside the call, so watching
+// watch is one attempt in flight; it lives inside the call, so watching
 // allocates nothing.
 type watch struct {
 	prev, next *watch
 	deadline   time.Time
-	body       io.Closer
+	cancel     context.CancelFunc
+	watching   bool
 	fired      bool
 }
 
-// start watches body until stop.
-func (r *reaper) start(w *watch, body io.Closer) {
-	w.body, w.deadline, w.fired = body, time.Now().Add(r.timeout), false
+// start watches an attempt until stop; cancel aborts it.
+func (r *reaper) start(w *watch, cancel context.CancelFunc) {
+	w.cancel, w.deadline, w.fired = cancel, time.Now().Add(r.timeout), false
 	r.mu.Lock()
+	w.watching = true
 	w.prev, w.next = nil, r.head
 	if r.head != nil {
 		r.head.prev = w
@@ -48,32 +53,36 @@ func (r *reaper) start(w *watch, body io.Closer) {
 	r.mu.Unlock()
 }
 
-// stop ends the watch and reports whether the body was cut off.
+// stop ends the watch (if any) and reports whether the attempt was
+// cancelled for running out of time.
 func (r *reaper) stop(w *watch) bool {
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !w.watching {
+		return w.fired
+	}
 	if w.prev != nil {
 		w.prev.next = w.next
-	} else if r.head == w {
+	} else {
 		r.head = w.next
 	}
 	if w.next != nil {
 		w.next.prev = w.prev
 	}
-	w.prev, w.next, w.body = nil, nil, nil
-	fired := w.fired
-	r.mu.Unlock()
-	return fired
+	w.prev, w.next, w.cancel, w.watching = nil, nil, nil, false
+	return w.fired
 }
 
-// scan closes the bodies past their deadline and re-arms while any remain.
+// scan cancels the attempts past their deadline and re-arms while any
+// remain.
 func (r *reaper) scan() {
 	now := time.Now()
-	var expired []io.Closer
+	var expired []context.CancelFunc
 	r.mu.Lock()
 	for w := r.head; w != nil; w = w.next {
 		if !w.fired && now.After(w.deadline) {
 			w.fired = true
-			expired = append(expired, w.body)
+			expired = append(expired, w.cancel)
 		}
 	}
 	if r.head != nil {
@@ -82,7 +91,7 @@ func (r *reaper) scan() {
 		r.armed = false
 	}
 	r.mu.Unlock()
-	for _, b := range expired {
-		b.Close() // unblocks the read, which then fails
+	for _, cancel := range expired {
+		cancel()
 	}
 }

@@ -9,31 +9,33 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-type closer struct{ closed atomic.Int32 }
+// canceller counts the cancellations of one attempt.
+type canceller struct{ n atomic.Int32 }
 
-func (c *closer) Close() error { c.closed.Add(1); return nil }
+func (c *canceller) cancel() { c.n.Add(1) }
 
-func TestReaperClosesOnlyStalledBodies(t *testing.T) {
+func TestReaperCancelsOnlyAttemptsPastTheirDeadline(t *testing.T) {
 	r := &reaper{timeout: 40 * time.Millisecond}
 	var slow, quick watch
-	var slowBody, quickBody closer
-	r.start(&slow, &slowBody)
-	r.start(&quick, &quickBody)
-	assert.False(t, r.stop(&quick), "a body read in time is not cut off")
+	var slowC, quickC canceller
+	r.start(&slow, slowC.cancel)
+	r.start(&quick, quickC.cancel)
+	assert.False(t, r.stop(&quick), "an attempt done in time is not cancelled")
 	time.Sleep(100 * time.Millisecond)
 	assert.True(t, r.stop(&slow))
-	assert.Equal(t, int32(1), slowBody.closed.Load())
-	assert.Zero(t, quickBody.closed.Load())
+	assert.Equal(t, int32(1), slowC.n.Load())
+	assert.Zero(t, quickC.n.Load())
+	assert.True(t, r.stop(&slow), "stopping twice keeps the verdict")
 
-	// Idle: the timer disarms, and arms again for the next read.
+	// Idle: the timer disarms, and arms again for the next attempt.
 	time.Sleep(50 * time.Millisecond)
 	r.mu.Lock()
 	armed := r.armed
 	r.mu.Unlock()
 	assert.False(t, armed)
 	var again watch
-	var againBody closer
-	r.start(&again, &againBody)
+	var againC canceller
+	r.start(&again, againC.cancel)
 	time.Sleep(100 * time.Millisecond)
 	assert.True(t, r.stop(&again))
 }
@@ -45,10 +47,10 @@ func TestReaperUnderConcurrency(t *testing.T) {
 		wg.Go(func() {
 			for range 200 {
 				var w watch
-				var b closer
-				r.start(&w, &b)
+				var c canceller
+				r.start(&w, c.cancel)
 				if r.stop(&w) {
-					t.Error("cut off a body read in time")
+					t.Error("cancelled an attempt done in time")
 				}
 			}
 		})

@@ -77,8 +77,14 @@ func (rt *credentialRoundTripper) RoundTrip(req *http.Request) (*http.Response, 
 			out.Header["X-Refresh-Token"] = []string{tok.Refresh}
 		}
 	}
+	if c != nil {
+		out = c.beginAttempt(out)
+	}
 	start := time.Now()
 	resp, err := rt.next.RoundTrip(out)
+	if err != nil && c != nil && c.endAttempt() {
+		err = &attemptTimeout{after: t.timeout}
+	}
 	if err == nil && tok != nil && t.cfg.Scheme == SchemeHeaderPair {
 		rotate(t.tokens, tok, resp.Header)
 	}

@@ -101,13 +101,11 @@ func New(cfg Config, s Settings) (*Transport, error) {
 	t.formVal = []string{"application/x-www-form-urlencoded"}
 	t.bufs.New = func() any { return new(bytes.Buffer) }
 
-	// The timeout bounds every wait of an attempt: connecting, the TLS
-	// handshake, the response headers once the request is written, and
-	// reading the body (a watchdog in readBody). On the SDK's own transport
-	// these are transport settings, so a long upload is not cut off and the
-	// fast path allocates no per-request deadline. A caller-supplied
-	// RoundTripper cannot be tuned, so there http.Client.Timeout bounds the
-	// whole attempt instead.
+	// The timeout bounds every attempt: connecting and the TLS handshake
+	// (transport settings), then the wait for the complete answer (the
+	// reaper, which cancels the attempt's context; for a streamed upload
+	// from the moment the body is sent, so a long upload is not cut off).
+	// It applies to a caller-supplied RoundTripper too.
 	timeout := s.Timeout
 	if timeout <= 0 && s.HTTPClient != nil {
 		timeout = s.HTTPClient.Timeout
@@ -127,8 +125,6 @@ func New(cfg Config, s Settings) (*Transport, error) {
 	}
 	if rt == nil {
 		rt = defaultRoundTripper(timeout)
-	} else {
-		hc.Timeout = timeout
 	}
 	hc.Transport = &credentialRoundTripper{t: t, next: rt}
 	hc.CheckRedirect = t.checkRedirect
@@ -144,7 +140,6 @@ func defaultRoundTripper(timeout time.Duration) *http.Transport {
 	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	tr.DialContext = dialer.DialContext
 	tr.TLSHandshakeTimeout = min(timeout, 10*time.Second)
-	tr.ResponseHeaderTimeout = timeout
 	tr.MaxIdleConns = 100
 	tr.MaxIdleConnsPerHost = 64
 	return tr

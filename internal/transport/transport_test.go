@@ -417,6 +417,36 @@ func TestConnectionsAreReusedOnEveryPath(t *testing.T) {
 	assert.GreaterOrEqual(t, n.Load(), int32(40))
 }
 
+// slowReader yields n chunks, pausing before each.
+type slowReader struct {
+	n     int
+	pause time.Duration
+}
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	if s.n == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(s.pause)
+	s.n--
+	return copy(p, "chunk"), nil
+}
+
+// The per-attempt timeout bounds the wait for the answer, not the upload.
+func TestALongUploadIsNotCutOffByTheTimeout(t *testing.T) {
+	var got atomic.Int64
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		got.Store(n)
+		io.WriteString(w, `{}`)
+	})
+	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: 100 * time.Millisecond})
+	err := tr.Do(context.Background(), &Op{Method: "POST", Path: "upload", NoRetry: true,
+		BodyFunc: func() (io.Reader, error) { return &slowReader{n: 10, pause: 30 * time.Millisecond}, nil }}, decodeStatus)
+	require.NoError(t, err, "300ms of upload under a 100ms timeout")
+	assert.Equal(t, int64(50), got.Load())
+}
+
 func TestRetryAfterAsHTTPDate(t *testing.T) {
 	var n atomic.Int32
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) {

@@ -28,8 +28,9 @@ func WithBaseURL(u string) Option {
 	return transport.OptionFunc(func(s *transport.Settings) { s.BaseURL = u })
 }
 
-// WithHTTPClient makes the client send through hc's Transport, Timeout and
-// Jar. The SDK still wraps the Transport with its credential layer and
+// WithHTTPClient makes the client send through hc's Transport and Jar,
+// and use hc.Timeout as the per-attempt timeout unless WithTimeout is
+// given. The SDK still wraps the Transport with its credential layer and
 // keeps its own redirect policy, so credentials never leave the configured
 // origin.
 func WithHTTPClient(hc *http.Client) Option {
@@ -82,8 +83,10 @@ func WithInsecureHTTP() Option {
 	return transport.OptionFunc(func(s *transport.Settings) { s.AllowInsecureHTTP = true })
 }
 
-// WithTimeout bounds each HTTP attempt, body included (default 30s). The
-// whole call is bounded by its context.
+// WithTimeout bounds each HTTP attempt (default 30s): connecting, the TLS
+// handshake and the wait for the complete answer, body included. A
+// streamed upload is bounded from the moment its body has been sent, so a
+// long upload is never cut off. The whole call is bounded by its context.
 func WithTimeout(d time.Duration) Option {
 	return transport.OptionFunc(func(s *transport.Settings) {
 		if d <= 0 {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/banklink/banklink-go/internal/transport"
 )
@@ -59,6 +60,24 @@ func FuzzDecodeTokens(f *testing.F) {
 		var pair tokenPair
 		if err := decodeTokens(r, &pair, true); err == nil && (pair.Access == "" || pair.Refresh == "") {
 			t.Fatal("accepted a token response without tokens")
+		}
+	})
+}
+
+// FuzzParseDate: the fast date reader agrees with time.Parse wherever it
+// accepts a string.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"2023-03-01T12:09:05Z", "2023-02-30T00:00:00Z", "2023-03-01T24:00:00Z", "0000-01-01T00:00:00Z", "2023-03-01T12:09:05.5Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := parseUTCSeconds(s)
+		if !ok {
+			return
+		}
+		slow, err := time.Parse(time.RFC3339, s)
+		if err != nil || !fast.Equal(slow) {
+			t.Fatalf("%q: fast %v, time.Parse %v (%v)", s, fast, slow, err)
 		}
 	})
 }

@@ -153,6 +153,9 @@ func loansMessage(r *transport.Response, account, msg string) (*Loans, error) {
 // parseDate reads RFC 3339 (with or without fractions) and the zone-less
 // forms Django emits with USE_TZ off, as UTC.
 func parseDate(s string) (time.Time, bool) {
+	if t, ok := parseUTCSeconds(s); ok {
+		return t, true
+	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), true
 	}
@@ -162,6 +165,39 @@ func parseDate(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// parseUTCSeconds reads the form the API sends, "2023-03-01T12:09:05Z",
+// without time.Parse's generality.
+func parseUTCSeconds(s string) (time.Time, bool) {
+	if len(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) (int, bool) {
+		n := 0
+		for i := from; i < to; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 7)
+	d, ok3 := num(8, 10)
+	h, ok4 := num(11, 13)
+	mi, ok5 := num(14, 16)
+	sec, ok6 := num(17, 19)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	if t.Day() != d { // 2023-02-30 would roll over: not a date
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // parseAmount reads a whole number of shillings (a JSON number, or a

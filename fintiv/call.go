@@ -47,7 +47,7 @@ func (c *Client) call(ctx context.Context, name string, req Request, out any) er
 	switch {
 	case req.Method == "" || strings.ContainsAny(req.Method, " \r\n"):
 		return invalid("method", "an HTTP method is required")
-	case !strings.HasPrefix(path, "auth/") || strings.Contains(path, "..") || strings.ContainsAny(path, "?#\\ \r\n\t") || strings.Contains(path, "//"):
+	case !strings.HasPrefix(path, "auth/") || strings.Contains(path, "..") || strings.ContainsAny(path, "?#%\\ \r\n\t") || strings.Contains(path, "//"):
 		return invalid("path", "must be a plain service path under /auth/")
 	}
 	op := &transport.Op{Name: name, Method: strings.ToUpper(req.Method), Path: path, Query: req.Query, Auth: req.Auth, Idempotent: req.Idempotent}

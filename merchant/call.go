@@ -32,7 +32,7 @@ func Do[T any](ctx context.Context, c *Client, req Request) (T, error) {
 	switch {
 	case req.Method == "" || strings.ContainsAny(req.Method, " \r\n"):
 		return out, invalid("method", "an HTTP method is required")
-	case path == "" || strings.Contains(path, "..") || strings.Contains(path, "//") || strings.ContainsAny(path, "?#\\ \r\n\t") || strings.Contains(path, ":"):
+	case path == "" || strings.Contains(path, "..") || strings.Contains(path, "//") || strings.ContainsAny(path, "?#%\\ \r\n\t") || strings.Contains(path, ":"):
 		return out, invalid("path", "must be a plain path under the base URL")
 	}
 	op := &transport.Op{Name: "custom", Method: strings.ToUpper(req.Method), Path: path, Query: req.Query, Auth: true, Idempotent: req.Idempotent}

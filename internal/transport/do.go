@@ -70,10 +70,12 @@ func callOf(ctx context.Context) *call {
 func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	t, op := c.t, c.op
 	ctx = context.WithValue(ctx, callKey{}, c)
-	hreq, err := http.NewRequestWithContext(ctx, op.Method, t.url(op.Path, op.Query), nil)
+	hreq, err := http.NewRequestWithContext(ctx, op.Method, "", nil)
 	if err != nil {
-		return redactURLError(err)
+		return err
 	}
+	hreq.URL = t.url(op.Path, op.Query)
+	hreq.Host = hreq.URL.Host
 	if err := c.setBody(hreq); err != nil {
 		return err
 	}

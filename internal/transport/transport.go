@@ -177,13 +177,17 @@ func (t *Transport) secrets() []string {
 	return append(append(out, t.cfg.Secrets...), tok.Access, tok.Refresh)
 }
 
-// url joins an operation path (with or without a leading slash) under the base URL.
-func (t *Transport) url(path string, q url.Values) string {
-	s := t.baseStr + strings.TrimPrefix(path, "/")
+// url joins an operation path (with or without a leading slash) under the
+// base URL, without parsing: the base was parsed once, and operation paths
+// are the providers' own (ASCII, ids in decimal).
+func (t *Transport) url(path string, q url.Values) *url.URL {
+	u := new(url.URL)
+	*u = *t.base
+	u.Path = t.base.Path + strings.TrimPrefix(path, "/")
 	if len(q) > 0 {
-		s += "?" + q.Encode()
+		u.RawQuery = url.Values(q).Encode()
 	}
-	return s
+	return u
 }
 
 // Format prints the provider and base URL only: a transport holds secrets

@@ -177,11 +177,12 @@ func (c *call) beginAttempt(req *http.Request) *http.Request {
 	ctx, cancel := context.WithCancel(req.Context())
 	c.cancel = cancel
 	out := req.WithContext(ctx)
+	gen := c.t.reaper.begin(&c.watch)
 	if c.op.BodyFunc == nil || req.Body == nil || req.Body == http.NoBody {
-		c.t.reaper.start(&c.watch, cancel)
+		c.t.reaper.start(&c.watch, gen, cancel)
 		return out
 	}
-	out.Body = &sentNotifier{ReadCloser: req.Body, sent: func() { c.t.reaper.start(&c.watch, cancel) }}
+	out.Body = &sentNotifier{ReadCloser: req.Body, sent: func() { c.t.reaper.start(&c.watch, gen, cancel) }}
 	return out
 }
 

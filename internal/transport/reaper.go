@@ -22,20 +22,37 @@ type reaper struct {
 	head    *watch
 }
 
-// watch is one attempt in flight; it lives inside the call, so watching
-// allocates nothing.
+// watch is one call's attempts in flight, one at a time; it lives inside
+// the call, so watching allocates nothing. All fields are guarded by the
+// reaper's mutex.
 type watch struct {
 	prev, next *watch
 	deadline   time.Time
 	cancel     context.CancelFunc
+	gen        uint64 // the attempt being watched; a start for another is ignored
 	watching   bool
 	fired      bool
 }
 
-// start watches an attempt until stop; cancel aborts it.
-func (r *reaper) start(w *watch, cancel context.CancelFunc) {
-	w.cancel, w.deadline, w.fired = cancel, time.Now().Add(r.timeout), false
+// begin prepares w for a new attempt and returns its generation.
+func (r *reaper) begin(w *watch) uint64 {
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	w.gen++
+	w.fired = false
+	return w.gen
+}
+
+// start watches attempt gen until stop; cancel aborts it. A start for an
+// attempt that has already ended (a streamed body whose last byte was
+// read late) is ignored.
+func (r *reaper) start(w *watch, gen uint64, cancel context.CancelFunc) {
+	r.mu.Lock()
+	if w.gen != gen || w.watching {
+		r.mu.Unlock()
+		return
+	}
+	w.cancel, w.deadline, w.fired = cancel, time.Now().Add(r.timeout), false
 	w.watching = true
 	w.prev, w.next = nil, r.head
 	if r.head != nil {
@@ -53,11 +70,13 @@ func (r *reaper) start(w *watch, cancel context.CancelFunc) {
 	r.mu.Unlock()
 }
 
-// stop ends the watch (if any) and reports whether the attempt was
+// stop ends the watch of the current attempt (if any), so that no later
+// start for it takes effect, and reports whether the attempt was
 // cancelled for running out of time.
 func (r *reaper) stop(w *watch) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	w.gen++ // a late start for the ended attempt is ignored
 	if !w.watching {
 		return w.fired
 	}

@@ -18,8 +18,8 @@ func TestReaperCancelsOnlyAttemptsPastTheirDeadline(t *testing.T) {
 	r := &reaper{timeout: 40 * time.Millisecond}
 	var slow, quick watch
 	var slowC, quickC canceller
-	r.start(&slow, slowC.cancel)
-	r.start(&quick, quickC.cancel)
+	r.start(&slow, r.begin(&slow), slowC.cancel)
+	r.start(&quick, r.begin(&quick), quickC.cancel)
 	assert.False(t, r.stop(&quick), "an attempt done in time is not cancelled")
 	time.Sleep(100 * time.Millisecond)
 	assert.True(t, r.stop(&slow))
@@ -35,9 +35,24 @@ func TestReaperCancelsOnlyAttemptsPastTheirDeadline(t *testing.T) {
 	assert.False(t, armed)
 	var again watch
 	var againC canceller
-	r.start(&again, againC.cancel)
+	r.start(&again, r.begin(&again), againC.cancel)
 	time.Sleep(100 * time.Millisecond)
 	assert.True(t, r.stop(&again))
+}
+
+// A start that arrives after its attempt ended (a streamed body read to
+// its end late) must not leave a watch behind.
+func TestLateStartIsIgnored(t *testing.T) {
+	r := &reaper{timeout: time.Second}
+	var w watch
+	var c canceller
+	gen := r.begin(&w)
+	assert.False(t, r.stop(&w))
+	r.start(&w, gen, c.cancel)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	assert.Nil(t, r.head)
+	assert.False(t, w.watching)
 }
 
 func TestReaperUnderConcurrency(t *testing.T) {
@@ -48,7 +63,7 @@ func TestReaperUnderConcurrency(t *testing.T) {
 			for range 200 {
 				var w watch
 				var c canceller
-				r.start(&w, c.cancel)
+				r.start(&w, r.begin(&w), c.cancel)
 				if r.stop(&w) {
 					t.Error("cancelled an attempt done in time")
 				}

@@ -3,8 +3,10 @@
 // timeouts), the error categories to match with errors.Is, and the SDK
 // version.
 //
-// The clients live in the provider packages: dfcu. Each has a fake server
-// in its <provider>test package for tests and examples.
+// The clients live in the provider packages: dfcu (DFCU loans), fintract
+// (Fintract Global Banking auth), fintiv (Fintiv authentication service)
+// and merchant (a merchant wallet's auth and the NIP name enquiry). Each has
+// a fake server in its <provider>test package for tests and examples.
 //
 //	c, err := dfcu.New(
 //		banklink.WithBaseURL("https://loans.example.com/"),

@@ -21,7 +21,7 @@ func TestReaperCancelsOnlyAttemptsPastTheirDeadline(t *testing.T) {
 	r.start(&slow, r.begin(&slow), slowC.cancel)
 	r.start(&quick, r.begin(&quick), quickC.cancel)
 	assert.False(t, r.stop(&quick), "an attempt done in time is not cancelled")
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(250 * time.Millisecond)
 	assert.True(t, r.stop(&slow))
 	assert.Equal(t, int32(1), slowC.n.Load())
 	assert.Zero(t, quickC.n.Load())
@@ -36,7 +36,7 @@ func TestReaperCancelsOnlyAttemptsPastTheirDeadline(t *testing.T) {
 	var again watch
 	var againC canceller
 	r.start(&again, r.begin(&again), againC.cancel)
-	time.Sleep(100 * time.Millisecond)
+	time.Sleep(250 * time.Millisecond)
 	assert.True(t, r.stop(&again))
 }
 

@@ -28,11 +28,11 @@ func TestReaperCancelsOnlyAttemptsPastTheirDeadline(t *testing.T) {
 	assert.True(t, r.stop(&slow), "stopping twice keeps the verdict")
 
 	// Idle: the timer disarms, and arms again for the next attempt.
-	time.Sleep(50 * time.Millisecond)
-	r.mu.Lock()
-	armed := r.armed
-	r.mu.Unlock()
-	assert.False(t, armed)
+	assert.Eventually(t, func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return !r.armed
+	}, 2*time.Second, 5*time.Millisecond)
 	var again watch
 	var againC canceller
 	r.start(&again, r.begin(&again), againC.cancel)

@@ -35,7 +35,7 @@ func (e *Error) Error() string {
 
 // Is reports whether e belongs to the category target.
 func (e *Error) Is(target error) bool {
-	return e.Kind != "" && (e.Kind == target || e.Kind.Is(target))
+	return errs.Matches(e.Kind, target)
 }
 
 // decodeError turns a non-success response into an *Error: DRF bodies
@@ -52,7 +52,7 @@ func decodeError(r *transport.Response) error {
 		Kind:         kind,
 		Code:         p.Code,
 		Message:      r.Redact(p.Message),
-		FieldErrors:  p.Fields,
+		FieldErrors:  r.RedactFields(p.Fields),
 	}
 }
 

@@ -3,6 +3,7 @@ package dfcu_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -229,4 +230,14 @@ func TestPlainHTTPToAPublicHostIsRefused(t *testing.T) {
 		_, err := dfcu.New(banklink.WithBaseURL(loopback), dfcu.WithCredentials("u", "p"))
 		assert.NoError(t, err, loopback)
 	}
+}
+
+func TestFieldErrorsNeverEchoTheSecret(t *testing.T) {
+	c, mt := newMocked(t, banklink.WithRetry(banklink.RetryPolicy{MaxRetries: -1}))
+	mt.RegisterResponder(http.MethodPost, mockBase+"token/", httpmock.NewStringResponder(400, `{"password":["'s3cret-pass' is too common."]}`))
+	_, err := c.Login(context.Background())
+	var e *dfcu.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, []string{"'[REDACTED]' is too common."}, e.FieldErrors["password"])
+	assert.NotContains(t, fmt.Sprintf("%v %#v", err, err), "s3cret-pass")
 }

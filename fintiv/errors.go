@@ -87,7 +87,7 @@ func (e *Error) Is(target error) bool {
 	if target == ErrPasswordChangeRequired {
 		return e.NeedChangePassword
 	}
-	return e.Kind != "" && (e.Kind == target || e.Kind.Is(target))
+	return errs.Matches(e.Kind, target)
 }
 
 // contextResponse is the envelope's status part.

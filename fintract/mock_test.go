@@ -231,3 +231,14 @@ func TestTokenNotValidIsRefreshedAndReplayed(t *testing.T) {
 	}
 	assert.Equal(t, []string{"Bearer " + mockAccess, "Bearer " + refreshed}, auths)
 }
+
+// Step 2's answer wrapped like step 1's ({"data": …}), as some versions send it.
+func TestVerifyOTPAcceptsAWrappedAnswer(t *testing.T) {
+	c, register := mocked(t, false)
+	register("POST", "auth/login/93/", 200, `{"data":{"message":"Successfully Logged In","id":93,"customer_id":7001808879932062,"email":"johndoe@gmail.com","username":"JohnDoe0303","verification_status":true,"tokens":{"refresh":"`+mockRefresh+`","access":"`+mockAccess+`"},"user_type":"DEVELOPER"}}`)
+	s, err := c.VerifyOTP(context.Background(), 93, "123456")
+	require.NoError(t, err)
+	assert.Equal(t, 93, s.UserID)
+	assert.Equal(t, "7001808879932062", s.CustomerID, "a numeric customer id is kept as text")
+	assert.Equal(t, mockAccess, s.Access)
+}

@@ -48,7 +48,7 @@ func (e *Error) Error() string {
 
 // Is reports whether e belongs to the category target.
 func (e *Error) Is(target error) bool {
-	return e.Kind != "" && (e.Kind == target || e.Kind.Is(target))
+	return errs.Matches(e.Kind, target)
 }
 
 // walletBody is the wallet's envelope.

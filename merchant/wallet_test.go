@@ -161,3 +161,19 @@ func TestPasswordResetFlow(t *testing.T) {
 	assert.ErrorIs(t, c.ResetPassword(ctx, "1", ""), banklink.ErrInvalidRequest)
 	assert.Equal(t, before, w.Requests())
 }
+
+func TestAuthenticatedCallWithSideEffects(t *testing.T) {
+	w := newWallet(t)
+	c := newClient(t, w)
+	out, err := merchant.Do[map[string]string](context.Background(), c, merchant.Request{
+		Method: http.MethodPost, Path: "/merchant/callback", Body: map[string]string{"callbackURL": "https://shop.example/hook"}})
+	require.NoError(t, err)
+	assert.Equal(t, "https://shop.example/hook", out["callbackURL"])
+	assert.Equal(t, "https://shop.example/hook", w.CallbackURL())
+
+	_, err = merchant.Do[map[string]string](context.Background(), c, merchant.Request{
+		Method: http.MethodPost, Path: "/merchant/callback", Body: map[string]string{"callbackURL": "http://plain.example"}})
+	require.ErrorIs(t, err, banklink.ErrInvalidRequest)
+	assert.ErrorContains(t, err, "callbackURL must be an https URL")
+	assert.Equal(t, 2, w.Calls(merchanttest.RouteCallback), "a refused call is not sent again")
+}

@@ -37,6 +37,12 @@ func (c Category) Is(target error) bool {
 	return c == ErrSessionExpired && target == ErrUnauthorized
 }
 
+// Matches reports whether an error of category kind belongs to target;
+// provider errors' Is methods delegate to it.
+func Matches(kind Category, target error) bool {
+	return kind != "" && (kind == target || kind.Is(target))
+}
+
 // ForStatus returns the category of an HTTP status code, or "" for a status
 // that belongs to none (2xx, 3xx, other 4xx).
 func ForStatus(status int) Category {

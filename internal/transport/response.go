@@ -41,6 +41,18 @@ func (r *Response) Info() errs.ResponseInfo {
 // Redact removes the client's secrets and any JWT from s.
 func (r *Response) Redact(s string) string { return redact.String(s, r.t.secrets()...) }
 
+// RedactFields removes secrets from field error messages (a server may
+// echo a value back), in place, and returns the map.
+func (r *Response) RedactFields(fields map[string][]string) map[string][]string {
+	secrets := r.t.secrets()
+	for _, msgs := range fields {
+		for i, m := range msgs {
+			msgs[i] = redact.String(m, secrets...)
+		}
+	}
+	return fields
+}
+
 func requestID(h http.Header) string {
 	for _, k := range [...]string{"X-Request-Id", "X-Correlation-Id", "Request-Id", "X-Amzn-Requestid"} {
 		if v := h.Get(k); v != "" {

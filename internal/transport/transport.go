@@ -149,12 +149,6 @@ func defaultRoundTripper(timeout time.Duration) *http.Transport {
 // operations draw from. Providers call it once, right after New.
 func (t *Transport) SetTokens(c *credential.Cache) { t.tokens = c }
 
-// Tokens returns the session cache, or nil.
-func (t *Transport) Tokens() *credential.Cache { return t.tokens }
-
-// Logger returns the user's logger, or nil.
-func (t *Transport) Logger() *slog.Logger { return t.log }
-
 // BaseURL returns the configured base URL.
 func (t *Transport) BaseURL() string { return t.baseStr }
 

@@ -3,6 +3,7 @@ package dfcu
 import (
 	"errors"
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 
@@ -78,6 +79,30 @@ func FuzzParseDate(f *testing.F) {
 		slow, err := time.Parse(time.RFC3339, s)
 		if err != nil || !fast.Equal(slow) {
 			t.Fatalf("%q: fast %v, time.Parse %v (%v)", s, fast, slow, err)
+		}
+	})
+}
+
+// FuzzFastLoans: wherever the reflection-free reader accepts an answer,
+// encoding/json reads it to the same loans.
+func FuzzFastLoans(f *testing.F) {
+	for _, s := range []string{
+		`{"response":{"customer_id":"C001","customer_name":"Paul Logan","customer_account":"1002000989","customer_loans":[{"loan_id":"L000001","disbursement_date":"2023-03-01T12:09:05Z","outstanding_amount":2000000}]}}`,
+		`{"response":{"customer_loans":[]}}`, `{"response":{}}`, `{"extra":1,"response":{"x":[{}]}}`,
+		`{"response":{"customer_loans":[{"loan_id":"L1","disbursement_date":"2023-02-30T00:00:00Z","outstanding_amount":-5}]}}`,
+		`{"response":{"Customer_ID":"C"}}`, `{"response":"No Loans found for account - 6010105070"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fast, ok := fastLoans(body, "1002000989")
+		if !ok {
+			return
+		}
+		r := &transport.Response{StatusCode: 200, Header: http.Header{}, Body: body, Method: "POST", Path: "/api/accounts/loans/"}
+		slow, err := reflectLoans(r, "1002000989")
+		if err != nil || !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("%q: fast %+v; encoding/json %+v, %v", body, fast, slow, err)
 		}
 	})
 }

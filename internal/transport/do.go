@@ -23,14 +23,20 @@ import (
 type callKey struct{}
 
 // call is the state of one pass through the retry loop. It is one
-// allocation: the retry client, the response handed to the decoder and the
-// body limit live inside it.
+// allocation: the retry client and request, the first attempt's context,
+// the response handed to the decoder and the body limit live inside it.
 type call struct {
 	rc        retryablehttp.Client
+	req       retryablehttp.Request
 	resp      Response
 	lr        io.LimitedReader   // bounds the body read
+	br        bytes.Reader       // the first attempt's in-memory body
 	watch     watch              // the reaper's hold on the attempt in flight
-	cancel    context.CancelFunc // cancels the attempt in flight
+	ctx       callCtx            // the first attempt's context
+	parent    context.Context    // the caller's context
+	cancel    context.CancelFunc // cancels the current attempt's context
+	spent     context.CancelFunc // an earlier attempt's, released when the next one starts
+	watched   bool               // the reaper may be watching an attempt
 	t         *Transport
 	op        *Op
 	path      string // the request's URL path, for errors
@@ -67,16 +73,38 @@ func callOf(ctx context.Context) *call {
 	return c
 }
 
+// callCtx is an attempt's context: a cancellable child of the caller's
+// context that also carries the call. The reaper cancels it when the
+// attempt outlives the timeout; each retry gets a new one. The first
+// attempt's lives inside the call, so it costs no allocation of its own,
+// and the first request is created with it, so it needs no copy.
+type callCtx struct {
+	context.Context
+	c *call
+}
+
+// Value returns the call for callKey and defers to the caller's context
+// for anything else.
+func (x *callCtx) Value(key any) any {
+	if _, ok := key.(callKey); ok {
+		return x.c
+	}
+	return x.Context.Value(key)
+}
+
 func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	t, op := c.t, c.op
-	ctx = context.WithValue(ctx, callKey{}, c)
-	hreq, err := http.NewRequestWithContext(ctx, op.Method, "", nil)
+	c.parent = ctx
+	actx, cancel := context.WithCancel(ctx)
+	c.ctx, c.cancel = callCtx{Context: actx, c: c}, cancel
+	defer c.release()
+	hreq, err := http.NewRequestWithContext(&c.ctx, op.Method, "", nil)
 	if err != nil {
 		return err
 	}
 	hreq.URL = t.url(op.Path, op.Query)
 	hreq.Host = hreq.URL.Host
-	if err := c.setBody(hreq); err != nil {
+	if err := c.setBody(hreq, true); err != nil {
 		return err
 	}
 	c.path = hreq.URL.Path
@@ -90,8 +118,8 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	// The body is set per attempt (setBody, prepareRetry), not through
 	// retryablehttp's body functions, which would buffer a plain reader and
 	// allocate on every call.
-	req := &retryablehttp.Request{Request: hreq}
-	req.SetResponseHandler(c.readBody)
+	c.req.Request = hreq
+	c.req.SetResponseHandler(c.readBody)
 
 	c.rc = retryablehttp.Client{
 		HTTPClient:   t.hc,
@@ -101,8 +129,7 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 		PrepareRetry: prepareRetry,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
-	resp, err := c.rc.Do(req)
-	defer c.endAttempt()
+	resp, err := c.rc.Do(&c.req)
 	if c.buf != nil {
 		defer c.releaseBuf()
 	}
@@ -128,8 +155,10 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 }
 
 // setBody gives req a fresh body for one attempt: the bytes again, or the
-// body function's stream opened afresh.
-func (c *call) setBody(req *http.Request) error {
+// body function's stream opened afresh. The first attempt's bytes are read
+// through the reader inside the call; a retry's get a reader of their own,
+// since the earlier attempt's connection may still be reading its body.
+func (c *call) setBody(req *http.Request, first bool) error {
 	op := c.op
 	switch {
 	case op.BodyFunc != nil:
@@ -160,7 +189,13 @@ func (c *call) setBody(req *http.Request) error {
 		// in-memory body and sends it with the headers in one write; any
 		// other type makes it flush the headers first, a second syscall on
 		// both ends.
-		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(op.Body)), int64(len(op.Body))
+		br := &c.br
+		if first {
+			br.Reset(op.Body)
+		} else {
+			br = bytes.NewReader(op.Body)
+		}
+		req.Body, req.ContentLength = io.NopCloser(br), int64(len(op.Body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(op.Body)), nil }
 	default:
 		req.Body, req.ContentLength = http.NoBody, 0
@@ -168,34 +203,60 @@ func (c *call) setBody(req *http.Request) error {
 	return nil
 }
 
-// beginAttempt gives an attempt its own context, cancelled by the reaper
-// when the attempt outlives the timeout. A streamed body's attempt is
-// watched only once the body is sent: the timeout bounds waiting, not
-// uploading.
+// beginAttempt starts the reaper's watch over an attempt (or a redirect
+// hop) that req is about to send, and releases the context of the attempt
+// before it. A streamed body's attempt is watched only once the body is
+// sent: the timeout bounds waiting, not uploading; such a request is
+// copied to carry the body's notifier.
 func (c *call) beginAttempt(req *http.Request) *http.Request {
 	c.endAttempt()
-	ctx, cancel := context.WithCancel(req.Context())
-	c.cancel = cancel
-	out := req.WithContext(ctx)
-	gen := c.t.reaper.begin(&c.watch)
-	if c.op.BodyFunc == nil || req.Body == nil || req.Body == http.NoBody {
-		c.t.reaper.start(&c.watch, gen, cancel)
-		return out
+	if c.spent != nil {
+		c.spent()
+		c.spent = nil
 	}
+	c.watched = true
+	cancel := c.cancel
+	if c.op.BodyFunc == nil || req.Body == nil || req.Body == http.NoBody {
+		c.t.reaper.watchNow(&c.watch, cancel)
+		return req
+	}
+	gen := c.t.reaper.begin(&c.watch)
+	out := new(http.Request)
+	*out = *req
 	out.Body = &sentNotifier{ReadCloser: req.Body, sent: func() { c.t.reaper.start(&c.watch, gen, cancel) }}
 	return out
 }
 
-// endAttempt stops watching the attempt in flight and releases its
-// context. It reports whether the reaper cancelled it.
+// endAttempt stops watching the attempt in flight, if any, and reports
+// whether the reaper cancelled it.
 func (c *call) endAttempt() bool {
-	if c.cancel == nil {
+	if !c.watched {
 		return false
 	}
-	fired := c.t.reaper.stop(&c.watch)
+	c.watched = false
+	return c.t.reaper.stop(&c.watch)
+}
+
+// nextAttempt gives the request a new context for a retry: the reaper may
+// have cancelled the current one, and the retry loop gives up on a
+// request whose context is done. The current context is released once the
+// retry starts (its response body is drained first).
+func (c *call) nextAttempt() {
+	if c.spent != nil {
+		c.spent()
+	}
+	ctx, cancel := context.WithCancel(c.parent)
+	c.spent, c.cancel = c.cancel, cancel
+	c.req.Request = c.req.Request.WithContext(&callCtx{Context: ctx, c: c})
+}
+
+// release ends the call's watch and releases its contexts.
+func (c *call) release() {
+	c.endAttempt()
 	c.cancel()
-	c.cancel = nil
-	return fired
+	if c.spent != nil {
+		c.spent()
+	}
 }
 
 // sentNotifier calls sent once the body it wraps has been read to its end.
@@ -220,7 +281,7 @@ func prepareRetry(req *http.Request) error {
 	if c == nil {
 		return errors.New("transport: request without call state")
 	}
-	return c.setBody(req)
+	return c.setBody(req, false)
 }
 
 // noBackoff: checkRetry has already waited (it knows the call and its
@@ -269,12 +330,15 @@ func (c *call) releaseBuf() {
 // (never past the context's deadline, and not at all once cancelled), and
 // counts the attempts that ran out.
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
 	c := callOf(ctx)
 	if c == nil {
-		return false, nil
+		return false, ctx.Err()
+	}
+	// ctx is the attempt's, which the reaper may have cancelled: the
+	// caller's context decides whether the call goes on.
+	ctx = c.parent
+	if ctx.Err() != nil {
+		return false, ctx.Err()
 	}
 	// The loop asks again about the same response after the body handler
 	// ran; the answer must not change (the jittered wait would).
@@ -295,6 +359,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return false, ctx.Err()
 	case <-t.C:
 		c.read, c.decided = false, nil
+		c.nextAttempt()
 		return true, nil
 	}
 }

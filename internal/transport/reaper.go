@@ -48,8 +48,21 @@ func (r *reaper) begin(w *watch) uint64 {
 // read late) is ignored.
 func (r *reaper) start(w *watch, gen uint64, cancel context.CancelFunc) {
 	r.mu.Lock()
+	r.startLocked(w, gen, cancel)
+	r.mu.Unlock()
+}
+
+// watchNow begins a new attempt and watches it at once: begin and start
+// under one lock.
+func (r *reaper) watchNow(w *watch, cancel context.CancelFunc) {
+	r.mu.Lock()
+	w.gen++
+	r.startLocked(w, w.gen, cancel)
+	r.mu.Unlock()
+}
+
+func (r *reaper) startLocked(w *watch, gen uint64, cancel context.CancelFunc) {
 	if w.gen != gen || w.watching {
-		r.mu.Unlock()
 		return
 	}
 	w.cancel, w.deadline, w.fired = cancel, time.Now().Add(r.timeout), false
@@ -67,7 +80,6 @@ func (r *reaper) start(w *watch, gen uint64, cancel context.CancelFunc) {
 			r.timer.Reset(r.timeout / 2)
 		}
 	}
-	r.mu.Unlock()
 }
 
 // stop ends the watch of the current attempt (if any), so that no later

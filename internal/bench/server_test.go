@@ -1,11 +1,81 @@
 package bench
 
 import (
+	"bufio"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/banklink/banklink-go/dfcu/dfcutest"
 )
+
+// serveEnv makes the test binary serve the DFCU fake instead of running
+// tests: the stampede benchmark's server runs in a process of its own.
+const serveEnv = "BANKLINK_BENCH_SERVE"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(serveEnv) == "dfcu" {
+		srv := dfcutest.NewServer()
+		fmt.Println(srv.URL)
+		_, _ = io.Copy(io.Discard, os.Stdin) // until the benchmark closes it
+		srv.Close()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// separateServer starts this test binary again as the DFCU fake and
+// returns its URL. A server in the same process shares the client's
+// goroutine scheduler: under a burst of 1,000 goroutines its answers wait
+// behind them, which is not what a real server does.
+func separateServer(b *testing.B) string {
+	exe, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), serveEnv+"=dfcu")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		stdin.Close()
+		_ = cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		b.Fatalf("the server process did not start: %v", err)
+	}
+	return strings.TrimSpace(line)
+}
+
+// counting counts the refresh requests that go through it.
+type counting struct {
+	*http.Transport
+	refreshes atomic.Int64
+}
+
+func (c *counting) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/token/refresh/") {
+		c.refreshes.Add(1)
+	}
+	return c.Transport.RoundTrip(r)
+}
 
 // Tokens whose exp (2100-01-01) keeps them valid.
 const (

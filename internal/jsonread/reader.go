@@ -171,20 +171,21 @@ func (r *Reader) Bytes() ([]byte, bool) {
 	if r.bad || !r.consume('"') {
 		return nil, r.fail()
 	}
-	start, ascii := r.i, true
-	for ; r.i < len(r.b); r.i++ {
-		switch c := r.b[r.i]; {
+	b, start := r.b, r.i
+	var high byte // the bytes' high bits, ORed: non-zero when any is not ASCII
+	for i := start; i < len(b); i++ {
+		c := b[i]
+		high |= c
+		switch {
 		case c == '"':
-			s := r.b[start:r.i]
-			r.i++
-			if !ascii && !utf8.Valid(s) {
+			s := b[start:i]
+			r.i = i + 1
+			if high >= utf8.RuneSelf && !utf8.Valid(s) {
 				return nil, r.fail()
 			}
 			return s, true
 		case c == '\\' || c < 0x20:
 			return nil, r.fail()
-		case c >= utf8.RuneSelf:
-			ascii = false
 		}
 	}
 	return nil, r.fail()

@@ -80,7 +80,11 @@ func (rt *credentialRoundTripper) RoundTrip(req *http.Request) (*http.Response, 
 	if c != nil {
 		out = c.beginAttempt(out)
 	}
-	start := time.Now()
+	logging := t.log != nil && t.log.Enabled(req.Context(), slog.LevelDebug)
+	var start time.Time
+	if logging {
+		start = time.Now()
+	}
 	resp, err := rt.next.RoundTrip(out)
 	if err != nil && c != nil && c.endAttempt() {
 		err = &attemptTimeout{after: t.timeout}
@@ -88,7 +92,7 @@ func (rt *credentialRoundTripper) RoundTrip(req *http.Request) (*http.Response, 
 	if err == nil && tok != nil && t.cfg.Scheme == SchemeHeaderPair {
 		rotate(t.tokens, tok, resp.Header)
 	}
-	if l := t.log; l != nil && l.Enabled(req.Context(), slog.LevelDebug) {
+	if logging {
 		rt.logAttempt(req, c, resp, err, time.Since(start))
 	}
 	return resp, err

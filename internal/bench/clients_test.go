@@ -17,8 +17,8 @@ import (
 	"github.com/banklink/banklink-go/merchant"
 )
 
-// rawLoans is what a DFCU loans call decodes into, by hand.
-type rawLoans struct {
+// rawLoansAnswer is what a DFCU loans call decodes into, by hand.
+type rawLoansAnswer struct {
 	Response struct {
 		CustomerID      string `json:"customer_id"`
 		CustomerName    string `json:"customer_name"`
@@ -38,9 +38,14 @@ type call func(ctx context.Context) error
 func rawCall(b *testing.B, base string) call {
 	hc := &http.Client{Transport: pooled()}
 	b.Cleanup(hc.CloseIdleConnections)
+	return rawLoans(hc, base+"/api/accounts/loans/")
+}
+
+// rawLoans makes the loans call through hc by hand.
+func rawLoans(hc *http.Client, url string) call {
 	body := []byte(`{"account":"1002000989"}`)
 	return func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/accounts/loans/", bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 		if err != nil {
 			return err
 		}
@@ -51,7 +56,7 @@ func rawCall(b *testing.B, base string) call {
 			return err
 		}
 		defer resp.Body.Close()
-		var out rawLoans
+		var out rawLoansAnswer
 		return json.NewDecoder(resp.Body).Decode(&out)
 	}
 }
@@ -62,9 +67,14 @@ func retryableCall(b *testing.B, base string) call {
 	rc.Logger = nil
 	rc.HTTPClient = &http.Client{Transport: pooled()}
 	b.Cleanup(rc.HTTPClient.CloseIdleConnections)
+	return retryableLoans(rc, base+"/api/accounts/loans/")
+}
+
+// retryableLoans makes the loans call through rc.
+func retryableLoans(rc *retryablehttp.Client, url string) call {
 	body := []byte(`{"account":"1002000989"}`)
 	return func(ctx context.Context) error {
-		req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, base+"/api/accounts/loans/", body)
+		req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, url, body)
 		if err != nil {
 			return err
 		}
@@ -75,7 +85,7 @@ func retryableCall(b *testing.B, base string) call {
 			return err
 		}
 		defer resp.Body.Close()
-		var out rawLoans
+		var out rawLoansAnswer
 		return json.NewDecoder(resp.Body).Decode(&out)
 	}
 }
@@ -86,7 +96,7 @@ func restyCall(b *testing.B, base string) call {
 	b.Cleanup(func() { rc.GetClient().CloseIdleConnections() })
 	body := []byte(`{"account":"1002000989"}`)
 	return func(ctx context.Context) error {
-		var out rawLoans
+		var out rawLoansAnswer
 		_, err := rc.R().SetContext(ctx).SetHeader("Content-Type", "application/json").SetBody(body).SetResult(&out).Post("/api/accounts/loans/")
 		return err
 	}

@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -41,43 +40,13 @@ func newCanned() canned {
 // BenchmarkOverhead: the loans call through each client over an in-memory
 // RoundTripper. No network and no server: the time is the client's own.
 func BenchmarkOverhead(b *testing.B) {
-	body := []byte(`{"account":"1002000989"}`)
-	const path = "http://127.0.0.1:1/api/accounts/loans/"
+	const url = "http://127.0.0.1:1/api/accounts/loans/"
 	clients := map[string]call{}
-	hc := &http.Client{Transport: newCanned()}
-	clients["raw"] = func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, path, bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+access)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := hc.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		var out rawLoans
-		return json.NewDecoder(resp.Body).Decode(&out)
-	}
+	clients["raw"] = rawLoans(&http.Client{Transport: newCanned()}, url)
 	rc := retryablehttp.NewClient()
 	rc.Logger = nil
 	rc.HTTPClient = &http.Client{Transport: newCanned()}
-	clients["retryablehttp"] = func(ctx context.Context) error {
-		req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodPost, path, body)
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+access)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := rc.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		var out rawLoans
-		return json.NewDecoder(resp.Body).Decode(&out)
-	}
+	clients["retryablehttp"] = retryableLoans(rc, url)
 	c, err := dfcu.New(banklink.WithBaseURL("http://127.0.0.1:1"), banklink.WithTransport(newCanned()),
 		dfcu.WithSession(dfcu.Session{Access: access, Refresh: refresh}))
 	if err != nil {

@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/singleflight"
-
 	"github.com/banklink/banklink-go/internal/errs"
 )
 
@@ -48,7 +46,7 @@ type Cache struct {
 	src    Source
 	policy Policy
 	now    func() time.Time
-	group  singleflight.Group
+	flight atomic.Pointer[flight] // the renewal in progress, if any
 	log    *slog.Logger
 	name   string
 }
@@ -81,7 +79,7 @@ func (c *Cache) Token(ctx context.Context) (*Token, error) {
 		case fresh:
 			return t, nil
 		case aging:
-			c.group.DoChan(renewKey, func() (any, error) { return c.renew(ctx, t) })
+			c.start(ctx, t)
 			return t, nil
 		}
 	}
@@ -96,19 +94,47 @@ func (c *Cache) Renew(ctx context.Context, stale *Token) (*Token, error) {
 	if t := c.cur.Load(); t != nil && t != stale && c.state(t) != expired {
 		return t, nil
 	}
-	ch := c.group.DoChan(renewKey, func() (any, error) { return c.renew(ctx, stale) })
+	f := c.start(ctx, stale)
 	select {
 	case <-ctx.Done():
 		return nil, ctx.Err()
-	case r := <-ch:
-		if r.Err != nil {
-			return nil, r.Err
-		}
-		return r.Val.(*Token), nil
+	case <-f.done:
+		return f.tok, f.err
 	}
 }
 
-const renewKey = "renew"
+// flight is one renewal in progress. Its waiters block on done, which is
+// closed once tok and err are set: one close wakes them all, however
+// many, without a channel or a lock acquisition each (a stampede of 1,000
+// callers otherwise queues the renewal's answer behind their own work).
+type flight struct {
+	done chan struct{}
+	tok  *Token
+	err  error
+}
+
+// start returns the renewal in progress, or starts one, detached from the
+// caller, to replace stale.
+func (c *Cache) start(ctx context.Context, stale *Token) *flight {
+	for {
+		if f := c.flight.Load(); f != nil {
+			return f
+		}
+		f := &flight{done: make(chan struct{})}
+		if c.flight.CompareAndSwap(nil, f) {
+			go c.fly(ctx, f, stale)
+			return f
+		}
+	}
+}
+
+// fly runs a renewal. The flight is cleared before its waiters wake: a
+// caller that comes later sees the new token, or starts a new flight.
+func (c *Cache) fly(ctx context.Context, f *flight, stale *Token) {
+	f.tok, f.err = c.renew(ctx, stale)
+	c.flight.Store(nil)
+	close(f.done)
+}
 
 type tokenState int
 

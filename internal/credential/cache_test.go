@@ -82,6 +82,25 @@ func TestOneRenewalForManyWaiters(t *testing.T) {
 	}
 }
 
+// A renewal that has ended is not reused: the next expiry starts another,
+// and a failure is not handed to later callers.
+func TestEachExpiryGetsItsOwnRenewal(t *testing.T) {
+	src := &source{refreshErr: errors.New("503"), loginErr: ErrNoLogin}
+	c := NewCache(src, Policy{Skew: time.Second}, nil, "t")
+	c.Store(pastExpiry())
+	_, err := c.Token(context.Background())
+	require.Error(t, err)
+	src.refreshErr, src.loginErr = nil, nil
+	c.Store(pastExpiry())
+	first, err := c.Token(context.Background())
+	require.NoError(t, err)
+	c.Store(pastExpiry())
+	second, err := c.Token(context.Background())
+	require.NoError(t, err)
+	assert.NotSame(t, first, second)
+	assert.Equal(t, int32(3), src.refreshes.Load())
+}
+
 func TestRenewOfAnAlreadyReplacedTokenReturnsTheNewOne(t *testing.T) {
 	src := &source{}
 	c := NewCache(src, Policy{}, nil, "t")

@@ -3,7 +3,10 @@ package bench
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -50,10 +53,23 @@ func BenchmarkLoans(b *testing.B) {
 		{"raw", rawCall}, {"retryablehttp", retryableCall}, {"resty", restyCall}, {"banklink", banklinkCall},
 	}
 	for _, n := range levels {
-		for _, cl := range clients {
+		for _, cl := range rotate(clients) {
 			b.Run(fmt.Sprintf("conc=%d/%s", n, cl.name), func(b *testing.B) { run(b, n, cl.make(b, srv.URL)) })
 		}
 	}
+}
+
+// rotateEnv rotates the order in which the clients run: on a small shared
+// machine the position in the sequence moves a result by several percent
+// (what ran just before, the machine's load drifting over minutes), so
+// the report runs each rotation in turn and takes medians across them.
+const rotateEnv = "BANKLINK_BENCH_ROTATE"
+
+// rotate returns s rotated left by the number in rotateEnv.
+func rotate[T any](s []T) []T {
+	k, _ := strconv.Atoi(os.Getenv(rotateEnv))
+	k = ((k % len(s)) + len(s)) % len(s)
+	return append(slices.Clone(s[k:]), s[:k]...)
 }
 
 // BenchmarkProviders: one call of each other provider against the same
@@ -77,8 +93,15 @@ func BenchmarkProviders(b *testing.B) {
 	}
 	for _, n := range []int{1, 64} {
 		for _, p := range providers {
-			b.Run(fmt.Sprintf("%s/conc=%d/raw", p.name, n), func(b *testing.B) { run(b, n, p.raw(b)) })
-			b.Run(fmt.Sprintf("%s/conc=%d/banklink", p.name, n), func(b *testing.B) { run(b, n, p.banklink(b, srv.URL)) })
+			runs := []func(){
+				func() { b.Run(fmt.Sprintf("%s/conc=%d/raw", p.name, n), func(b *testing.B) { run(b, n, p.raw(b)) }) },
+				func() {
+					b.Run(fmt.Sprintf("%s/conc=%d/banklink", p.name, n), func(b *testing.B) { run(b, n, p.banklink(b, srv.URL)) })
+				},
+			}
+			for _, r := range rotate(runs) {
+				r()
+			}
 		}
 	}
 }

@@ -11,7 +11,6 @@ require (
 require (
 	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
 	golang.org/x/net v0.43.0 // indirect
-	golang.org/x/sync v0.25.0 // indirect
 )
 
 replace github.com/banklink/banklink-go => ../..

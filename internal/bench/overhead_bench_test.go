@@ -56,7 +56,7 @@ func BenchmarkOverhead(b *testing.B) {
 		_, err := c.Loans(ctx, "1002000989")
 		return err
 	}
-	for _, name := range []string{"raw", "retryablehttp", "banklink"} {
+	for _, name := range rotate([]string{"raw", "retryablehttp", "banklink"}) {
 		b.Run(name, func(b *testing.B) { run(b, 1, clients[name]) })
 	}
 }

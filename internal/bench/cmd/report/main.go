@@ -27,20 +27,33 @@ func main() {
 	flag.Parse()
 
 	var raw bytes.Buffer
-	runs := []struct{ pattern, benchtime string }{
-		{"^(BenchmarkLoans|BenchmarkProviders|BenchmarkOverhead)$", *benchtime},
-		{"^BenchmarkRefreshStampede$", "20x"},
-		{"^BenchmarkUpload$", "1x"},
+	// The per-call benchmarks run once per process, each run with the
+	// clients in another order (BANKLINK_BENCH_ROTATE), so that no client
+	// always runs in the same position; the others run -count times in one.
+	runs := []struct {
+		pattern, benchtime string
+		rotate             bool
+	}{
+		{"^(BenchmarkLoans|BenchmarkProviders|BenchmarkOverhead)$", *benchtime, true},
+		{"^BenchmarkRefreshStampede$", "20x", false},
+		{"^BenchmarkUpload$", "1x", false},
 	}
 	for _, r := range runs {
-		args := []string{"test", "-run", "^$", "-bench", r.pattern, "-benchmem", "-count", strconv.Itoa(*count), "-benchtime", r.benchtime, "-timeout", "60m", "."}
-		fmt.Fprintln(os.Stderr, "go", strings.Join(args, " "))
-		cmd := exec.Command("go", args...)
-		cmd.Stdout = io.MultiWriter(&raw, os.Stderr)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Fprintln(os.Stderr, "report:", err)
-			os.Exit(1)
+		processes, perProcess := 1, *count
+		if r.rotate {
+			processes, perProcess = *count, 1
+		}
+		for i := range processes {
+			args := []string{"test", "-run", "^$", "-bench", r.pattern, "-benchmem", "-count", strconv.Itoa(perProcess), "-benchtime", r.benchtime, "-timeout", "60m", "."}
+			fmt.Fprintln(os.Stderr, "BANKLINK_BENCH_ROTATE="+strconv.Itoa(i), "go", strings.Join(args, " "))
+			cmd := exec.Command("go", args...)
+			cmd.Env = append(os.Environ(), "BANKLINK_BENCH_ROTATE="+strconv.Itoa(i))
+			cmd.Stdout = io.MultiWriter(&raw, os.Stderr)
+			cmd.Stderr = os.Stderr
+			if err := cmd.Run(); err != nil {
+				fmt.Fprintln(os.Stderr, "report:", err)
+				os.Exit(1)
+			}
 		}
 	}
 	res := parse(&raw)
@@ -148,7 +161,7 @@ func render(r results, count int, benchtime string) string {
 	var b strings.Builder
 	goVersion, _ := exec.Command("go", "env", "GOVERSION").Output()
 	fmt.Fprintf(&b, "# Benchmarks\n\nProduced by `cd internal/bench && go run ./cmd/report -count %d -benchtime %s -o ../../BENCHMARKS.md`\n", count, benchtime)
-	fmt.Fprintf(&b, "on %s: %s, %d cores, %s/%s, %s. Medians of %d runs; numbers are recorded, never\nasserted in tests. Client and server share the machine, so per-call times include the\nserver's work; the ratios show what each client adds.\n\n",
+	fmt.Fprintf(&b, "on %s: %s, %d cores, %s/%s, %s. Medians of %d runs, the clients in a\nrotating order; numbers are recorded, never asserted in tests. Client and server share the\nmachine, so per-call times include the server's work; the ratios show what each client adds.\n\n",
 		time.Now().UTC().Format("2006-01-02"), cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, strings.TrimSpace(string(goVersion)), count)
 
 	b.WriteString("## One authenticated JSON call (DFCU loans: POST, Bearer, typed decode)\n\n")

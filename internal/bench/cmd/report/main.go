@@ -115,27 +115,26 @@ func (r results) median(name, unit string) float64 {
 const notes = `
 ## Reading these numbers
 
-On this 2-core machine the client and the loopback server compete for the same cores, and the
-ratios move by a few percent from one run to the next; compare runs made back to back, and the
-in-memory table, which has no server in it. What the SDK does per call that the raw call does
-not: a per-attempt timeout (one timer per client, a cancellable context per attempt), the retry
-policy's state, credential injection, the body read through a size limit into a pooled buffer,
-and decoding into typed values (` + "`time.Time`" + ` dates, integer amounts). By itself it costs less than the
-raw call, because the loans answer is read without reflection (` + "`internal/jsonread`" + `: anything unusual
-is handed to encoding/json, and a fuzz test holds the two to the same result), and at one
-goroutine that shows end to end. At 16 and 64 goroutines it stays a few percent above the raw
-call and go-retryablehttp although it uses less CPU per call. A build without the per-attempt
-context and reaper ran about 0.8 µs faster at 64 goroutines, so that is where the rest goes: the
-cancellable context net/http registers its own under, and the reaper's shared lock.
+On this 2-core machine the client and the loopback server compete for the same cores, and a
+client's result moves by several percent with its position in the sequence (what ran just before,
+the machine's load drifting over minutes): the report rotates the order of the clients from one
+run to the next, and the in-memory table has no server in it at all. What the SDK does per call
+that the raw call does not: a per-attempt timeout (one timer per client, a cancellable context
+per attempt), the retry policy's state, credential injection, the body read through a size limit
+into a pooled buffer, and decoding into typed values (` + "`time.Time`" + ` dates, integer amounts). It still
+costs less than the raw call, because the loans answer is read without reflection
+(` + "`internal/jsonread`" + `: anything unusual is handed to encoding/json, and a fuzz test holds the two to
+the same result), which saves more than the rest costs.
 
-In the stampede every call of a burst finishes near the burst's end, so a burst's latencies move
-together by several milliseconds. The refresh is sent within a millisecond, but its answer waits
-behind the 999 goroutines still preparing their calls (the scheduler polls the network when its
-run queues drain): it arrives after 3 to 7 ms. Waiting for the token before preparing anything
-got the answer in 1.2 ms but raised the added latency (nothing overlaps the wait any more), so
-it was not kept. With the garbage collector off the added latency was about that delay, 3 to
-4 ms; the rest is collection work while 1,000 calls are held at once. In normal use the client
-refreshes before expiry in the background, so callers never wait for it.
+In the stampede, 1,000 calls wait for one refresh, which is sent within a millisecond. Its answer
+is read only once the Go scheduler has run every other goroutine of the burst up to the wait (it
+polls the network when its run queues are empty): about 4 ms here. Meanwhile the server has
+nothing to do, whereas in the control burst it answers the first calls while the later ones are
+being prepared; with client and server sharing 2 cores, that lost overlap, not the refresh
+itself, is most of the added latency. Waiting for the token before
+preparing each request (so the queues empty sooner) measured no better, since the preparation
+then follows the wait, and was not kept. In normal use the client refreshes before expiry in the
+background, so callers never wait for it.
 `
 
 func cpuModel() string {

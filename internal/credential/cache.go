@@ -105,8 +105,7 @@ func (c *Cache) Renew(ctx context.Context, stale *Token) (*Token, error) {
 
 // flight is one renewal in progress. Its waiters block on done, which is
 // closed once tok and err are set: one close wakes them all, however
-// many, without a channel or a lock acquisition each (a stampede of 1,000
-// callers otherwise queues the renewal's answer behind their own work).
+// many, without a channel, a lock acquisition or a send for each.
 type flight struct {
 	done chan struct{}
 	tok  *Token

@@ -135,11 +135,11 @@ func fastLoans(body []byte, account string) (*Loans, bool) {
 		return r.Fields([]string{"customer_id", "customer_name", "customer_account", "customer_loans"}, func(i int) (ok bool) {
 			switch i {
 			case 0:
-				out.CustomerID, ok = r.String()
+				out.CustomerID, ok = r.Text()
 			case 1:
-				out.CustomerName, ok = r.String()
+				out.CustomerName, ok = r.Text()
 			case 2:
-				out.Account, ok = r.String()
+				out.Account, ok = r.Text()
 			default:
 				ok = r.Array(func() bool {
 					l, ok := fastLoan(&r)
@@ -167,7 +167,7 @@ func fastLoan(r *jsonread.Reader) (Loan, bool) {
 	ok := r.Fields([]string{"loan_id", "disbursement_date", "outstanding_amount"}, func(i int) (ok bool) {
 		switch i {
 		case 0:
-			l.ID, ok = r.String()
+			l.ID, ok = r.Text()
 		case 1:
 			var b []byte
 			if b, ok = r.Bytes(); ok {

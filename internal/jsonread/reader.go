@@ -191,8 +191,8 @@ func (r *Reader) Bytes() ([]byte, bool) {
 	return nil, r.fail()
 }
 
-// String reads a string without escapes.
-func (r *Reader) String() (string, bool) {
+// Text reads a string without escapes and returns a copy of it.
+func (r *Reader) Text() (string, bool) {
 	b, ok := r.Bytes()
 	return string(b), ok
 }
@@ -265,7 +265,7 @@ func (r *Reader) Skip() bool {
 		return ok
 	}
 	for _, lit := range [...]string{"true", "false", "null"} {
-		if bytes.HasPrefix(r.b[r.i:], []byte(lit)) {
+		if end := r.i + len(lit); end <= len(r.b) && string(r.b[r.i:end]) == lit {
 			r.i += len(lit)
 			return true
 		}

@@ -21,7 +21,7 @@ func readSample(b []byte) (sample, bool) {
 		var ok bool
 		switch i {
 		case 0:
-			s.Name, ok = r.String()
+			s.Name, ok = r.Text()
 		case 1:
 			var n []byte
 			n, ok = r.Number()
@@ -29,7 +29,7 @@ func readSample(b []byte) (sample, bool) {
 		case 2:
 			s.Tags = []string{}
 			ok = r.Array(func() bool {
-				t, ok := r.String()
+				t, ok := r.Text()
 				s.Tags = append(s.Tags, t)
 				return ok
 			})

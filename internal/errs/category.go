@@ -26,6 +26,7 @@ const (
 	ErrInsecureURL      Category = "insecure URL"
 	ErrRedirectRefused  Category = "redirect refused"
 	ErrReauthRequired   Category = "re-authentication required"
+	ErrUnavailable      Category = "unavailable"
 )
 
 // Error returns the category's name.

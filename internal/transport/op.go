@@ -28,8 +28,16 @@ type Op struct {
 	NoRetry bool
 	// Auth attaches the session token and renews it when refused.
 	Auth bool
+	// NoRenew, with Auth: a refused token is never renewed for this
+	// operation; it is replayed once only when the refusal itself carried
+	// a rotated token pair (logout).
+	NoRenew bool
 	// Secret holds headers that carry credentials for this operation only
 	// (e.g. a refresh token); like the session token they go to the
 	// configured origin only and are never logged.
 	Secret map[string][]string
+	// Secrets are values this operation sends in its body (a PIN, an OTP,
+	// a new password): redacted from its errors and logs like the
+	// client's own secrets.
+	Secrets []string
 }

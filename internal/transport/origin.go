@@ -36,6 +36,7 @@ func (t *Transport) sameOrigin(u *url.URL) bool {
 
 // isLoopback reports whether host names this machine.
 func isLoopback(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}

@@ -20,7 +20,8 @@ type Response struct {
 	Method     string
 	Path       string
 
-	t *Transport
+	t  *Transport
+	op *Op
 }
 
 // Info returns the facts an API error records, with a redacted body snippet.
@@ -30,7 +31,7 @@ func (r *Response) Info() errs.ResponseInfo {
 		Method:     r.Method,
 		Path:       r.Path,
 		RequestID:  requestID(r.Header),
-		Snippet:    redact.Snippet(r.Body, snippetBytes, r.t.secrets()...),
+		Snippet:    redact.Snippet(r.Body, snippetBytes, r.t.secrets(r.op)...),
 	}
 	if d, ok := retryAfter(r.Header, time.Now()); ok {
 		info.RetryAfter = d
@@ -39,12 +40,12 @@ func (r *Response) Info() errs.ResponseInfo {
 }
 
 // Redact removes the client's secrets and any JWT from s.
-func (r *Response) Redact(s string) string { return redact.String(s, r.t.secrets()...) }
+func (r *Response) Redact(s string) string { return redact.String(s, r.t.secrets(r.op)...) }
 
 // RedactFields removes secrets from field error messages (a server may
 // echo a value back), in place, and returns the map.
 func (r *Response) RedactFields(fields map[string][]string) map[string][]string {
-	secrets := r.t.secrets()
+	secrets := r.t.secrets(r.op)
 	for _, msgs := range fields {
 		for i, m := range msgs {
 			msgs[i] = redact.String(m, secrets...)

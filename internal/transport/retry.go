@@ -73,6 +73,7 @@ func retryable(idempotent bool, resp *http.Response, err error) bool {
 		var ie x509.CertificateInvalidError
 		switch {
 		case errors.As(err, &ce), errors.Is(err, errs.ErrRedirectRefused), errors.Is(err, errs.ErrResponseTooLarge),
+			errors.As(err, new(*informational)),
 			errors.As(err, &ue), errors.As(err, &he), errors.As(err, &ie):
 			return false
 		}

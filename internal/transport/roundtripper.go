@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,91 +12,37 @@ import (
 	"github.com/banklink/banklink-go/internal/redact"
 )
 
-// credentialError carries a failure to obtain a session token out of the
-// RoundTripper, so the retry loop stops and Do returns it unwrapped.
+// credentialError carries a failure to obtain a session token out of an
+// attempt, so the retry loop stops and Do returns it as it is.
 type credentialError struct{ err error }
 
 func (e *credentialError) Error() string { return e.err.Error() }
 func (e *credentialError) Unwrap() error { return e.err }
 
-// credentialRoundTripper attaches credentials to every attempt, and only to
-// requests for the configured origin: a request for any other host (a
-// redirect that slipped through, a URL built elsewhere) goes out bare.
-// It works on a copy of the request, because net/http builds redirected
-// requests from the original's headers.
-type credentialRoundTripper struct {
+// originGuard sends only requests for the configured origin. Attempts
+// put credentials on their requests and redirects elsewhere are refused
+// before they are sent (checkRedirect), so nothing else should reach it;
+// it stands as the last check that no credential-carrying request ever
+// leaves for another host.
+type originGuard struct {
 	t    *Transport
 	next http.RoundTripper
 }
 
-func (rt *credentialRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
-	t := rt.t
-	if !t.sameOrigin(req.URL) {
-		return rt.next.RoundTrip(req)
+func (g *originGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !g.t.sameOrigin(req.URL) {
+		closeBody(req)
+		return nil, fmt.Errorf("%w: a request for %s://%s, outside the configured origin, was not sent", errs.ErrRedirectRefused, req.URL.Scheme, req.URL.Host)
 	}
-	c := callOf(req.Context())
-	// Credentials go on a copy of the header map, except on a call's first
-	// attempt, whose request nothing else holds yet. (A redirect can only
-	// stay within the origin, and later attempts may share the map with an
-	// earlier attempt's connection still writing it.)
-	out := req
-	if c == nil || c.attempts > 0 {
-		out = new(http.Request)
-		*out = *req
-		out.Header = make(http.Header, len(req.Header)+len(t.cfg.Headers)+2)
-		for k, v := range req.Header {
-			out.Header[k] = v
-		}
+	return g.next.RoundTrip(req)
+}
+
+// CloseIdleConnections closes the idle connections of the transport below.
+func (g *originGuard) CloseIdleConnections() {
+	type closeIdler interface{ CloseIdleConnections() }
+	if ci, ok := g.next.(closeIdler); ok {
+		ci.CloseIdleConnections()
 	}
-	if c != nil {
-		c.attempts++
-		c.read, c.decided = false, nil
-	}
-	for k, v := range t.cfg.Headers {
-		out.Header[k] = v
-	}
-	if c != nil {
-		for k, v := range c.op.Secret {
-			out.Header[k] = v
-		}
-	}
-	var tok *credential.Token
-	if c != nil && c.op.Auth && t.tokens != nil {
-		var err error
-		if tok, err = t.tokens.Token(req.Context()); err != nil {
-			if req.Body != nil {
-				req.Body.Close()
-			}
-			return nil, &credentialError{err}
-		}
-		c.token = tok
-		switch t.cfg.Scheme {
-		case SchemeBearer:
-			out.Header["Authorization"] = tok.BearerHeader()
-		case SchemeHeaderPair:
-			out.Header["X-Access-Token"] = []string{tok.Access}
-			out.Header["X-Refresh-Token"] = []string{tok.Refresh}
-		}
-	}
-	if c != nil {
-		out = c.beginAttempt(out)
-	}
-	logging := t.log != nil && t.log.Enabled(req.Context(), slog.LevelDebug)
-	var start time.Time
-	if logging {
-		start = time.Now()
-	}
-	resp, err := rt.next.RoundTrip(out)
-	if err != nil && c != nil && c.endAttempt() {
-		err = &attemptTimeout{after: t.timeout}
-	}
-	if err == nil && tok != nil && t.cfg.Scheme == SchemeHeaderPair {
-		rotate(t.tokens, tok, resp.Header)
-	}
-	if logging {
-		rt.logAttempt(req, c, resp, err, time.Since(start))
-	}
-	return resp, err
 }
 
 // rotate stores the token pair the response to an authenticated request
@@ -113,25 +60,45 @@ func rotate(tokens *credential.Cache, sent *credential.Token, h http.Header) {
 	tokens.Swap(sent, &credential.Token{Access: access, Refresh: refresh, Obtained: time.Now()})
 }
 
-func (rt *credentialRoundTripper) logAttempt(req *http.Request, c *call, resp *http.Response, err error, d time.Duration) {
+// debugging reports whether per-attempt records are wanted.
+func (t *Transport) debugging(ctx context.Context) bool {
+	return t.log != nil && t.log.Enabled(ctx, slog.LevelDebug)
+}
+
+func (t *Transport) logAttempt(ctx context.Context, c *call, req *http.Request, resp *http.Response, err error, d time.Duration) {
 	attrs := make([]slog.Attr, 0, 8)
-	attrs = append(attrs, slog.String("provider", rt.t.cfg.Provider))
-	if c != nil {
-		attrs = append(attrs, slog.String("op", c.op.Name), slog.Int("attempt", c.attempts))
-	}
-	attrs = append(attrs, slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Duration("elapsed", d))
+	attrs = append(attrs, slog.String("provider", t.cfg.Provider), slog.String("op", c.op.Name), slog.Int("attempt", c.attempts),
+		slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Duration("elapsed", d))
 	if resp != nil {
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", redact.String(redactURLError(err).Error(), rt.t.secrets()...)))
+		attrs = append(attrs, slog.String("error", redact.String(redactURLError(err).Error(), t.secrets(c.op)...)))
 	}
-	rt.t.log.LogAttrs(req.Context(), slog.LevelDebug, "banklink: http attempt", attrs...)
+	t.log.LogAttrs(ctx, slog.LevelDebug, "banklink: http attempt", attrs...)
+}
+
+func (c *call) logRetry(ctx context.Context, resp *http.Response, err error, wait time.Duration) {
+	l := c.t.log
+	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	attrs := []slog.Attr{slog.String("provider", c.t.cfg.Provider), slog.String("op", c.op.Name),
+		slog.Int("attempt", c.attempts), slog.Int("status", status), slog.Duration("wait", wait)}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", redact.String(redactURLError(err).Error(), c.t.secrets(c.op)...)))
+	}
+	l.LogAttrs(ctx, slog.LevelDebug, "banklink: retrying", attrs...)
 }
 
 // checkRedirect follows redirects only within the configured origin: a
 // redirect elsewhere would carry credential headers (net/http strips only
 // Authorization and Cookie) and, on 307/308, a body holding credentials.
+// The hops belong to one attempt: its timeout covers them all.
 func (t *Transport) checkRedirect(req *http.Request, via []*http.Request) error {
 	if !t.sameOrigin(req.URL) {
 		return fmt.Errorf("%w: the server redirected to another origin (%s://%s); credentials are never sent there", errs.ErrRedirectRefused, req.URL.Scheme, req.URL.Host)

@@ -20,6 +20,7 @@ type Settings struct {
 	UserAgent         string
 	AllowInsecureHTTP bool
 	Timeout           time.Duration
+	CallTimeout       time.Duration
 	MaxResponseBytes  int64
 	Provider          any
 

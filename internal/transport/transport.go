@@ -57,8 +57,10 @@ type Transport struct {
 	ua      string
 	log     *slog.Logger
 	limit   int64
-	timeout time.Duration // per-attempt bound, see New
-	reaper  reaper        // cuts off stalled response bodies
+	timeout     time.Duration // per-attempt bound (a stall bound for streamed bodies), see New
+	callTimeout time.Duration // bound of a whole call, all attempts and waits included
+	// The causes of the cut-offs, shared: errors are never modified.
+	attemptTimedOut, callTimedOut, stalled *timeoutError
 	// Header values shared by all requests (net/http never modifies them).
 	uaVal, jsonVal, formVal []string
 	bufs                    sync.Pool
@@ -67,6 +69,7 @@ type Transport struct {
 // Defaults for Settings fields left zero.
 const (
 	DefaultTimeout          = 30 * time.Second
+	DefaultCallTimeout      = 60 * time.Second
 	DefaultMaxResponseBytes = 4 << 20
 )
 
@@ -102,10 +105,11 @@ func New(cfg Config, s Settings) (*Transport, error) {
 	t.bufs.New = func() any { return new(bytes.Buffer) }
 
 	// The timeout bounds every attempt: connecting and the TLS handshake
-	// (transport settings), then the wait for the complete answer (the
-	// reaper, which cancels the attempt's context; for a streamed upload
-	// from the moment the body is sent, so a long upload is not cut off).
-	// It applies to a caller-supplied RoundTripper too.
+	// (transport settings), then the whole exchange through the attempt's
+	// context; a streamed upload instead ends when no byte has moved for
+	// that long, so a long upload is never cut off. The call timeout
+	// bounds all attempts and waits together. Both apply to a
+	// caller-supplied RoundTripper too.
 	timeout := s.Timeout
 	if timeout <= 0 && s.HTTPClient != nil {
 		timeout = s.HTTPClient.Timeout
@@ -114,7 +118,13 @@ func New(cfg Config, s Settings) (*Transport, error) {
 		timeout = DefaultTimeout
 	}
 	t.timeout = timeout
-	t.reaper.timeout = timeout
+	t.callTimeout = s.CallTimeout
+	if t.callTimeout <= 0 {
+		t.callTimeout = DefaultCallTimeout
+	}
+	t.attemptTimedOut = &timeoutError{what: "attempt", after: timeout}
+	t.stalled = &timeoutError{what: "stall", after: timeout}
+	t.callTimedOut = &timeoutError{what: "call", after: t.callTimeout}
 	rt := s.Transport
 	hc := &http.Client{}
 	if s.HTTPClient != nil {
@@ -126,7 +136,7 @@ func New(cfg Config, s Settings) (*Transport, error) {
 	if rt == nil {
 		rt = defaultRoundTripper(timeout)
 	}
-	hc.Transport = &credentialRoundTripper{t: t, next: rt}
+	hc.Transport = &originGuard{t: t, next: rt}
 	hc.CheckRedirect = t.checkRedirect
 	t.hc = hc
 	return t, nil
@@ -137,12 +147,25 @@ func New(cfg Config, s Settings) (*Transport, error) {
 func defaultRoundTripper(timeout time.Duration) *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	tr.Proxy = proxyForTLSOnly
 	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	tr.DialContext = dialer.DialContext
 	tr.TLSHandshakeTimeout = min(timeout, 10*time.Second)
 	tr.MaxIdleConns = 100
 	tr.MaxIdleConnsPerHost = 64
 	return tr
+}
+
+// proxyForTLSOnly takes the proxy from the environment for https only.
+// Through a proxy, plain http travels in clear to the proxy, credentials
+// included (a proxy sees only the tunnelled bytes of https); net/http's
+// own exemptions know "localhost" but not "api.localhost" or a loopback
+// name in capitals.
+func proxyForTLSOnly(req *http.Request) (*url.URL, error) {
+	if req.URL.Scheme != "https" {
+		return nil, nil
+	}
+	return http.ProxyFromEnvironment(req)
 }
 
 // SetTokens gives the transport the session cache its authenticated
@@ -155,20 +178,30 @@ func (t *Transport) BaseURL() string { return t.baseStr }
 // CloseIdleConnections closes idle keep-alive connections.
 func (t *Transport) CloseIdleConnections() { t.hc.CloseIdleConnections() }
 
-// secrets lists the values to redact from anything that may be shown.
-func (t *Transport) secrets() []string {
+// secrets lists the values to redact from anything that may be shown
+// about op: the client's static secrets, the session's tokens and the
+// operation's own (a PIN, an OTP, a new password).
+func (t *Transport) secrets(op *Op) []string {
 	if t == nil {
 		return nil
 	}
-	if t.tokens == nil {
-		return t.cfg.Secrets
+	out := make([]string, 0, len(t.cfg.Secrets)+4)
+	out = append(out, t.cfg.Secrets...)
+	if op != nil {
+		out = append(out, op.Secrets...)
+		for _, v := range op.Secret {
+			out = append(out, v...)
+		}
 	}
-	tok := t.tokens.Current()
-	if tok == nil {
-		return t.cfg.Secrets
+	if t.tokens != nil {
+		if tok := t.tokens.Current(); tok != nil {
+			out = append(out, tok.Access, tok.Refresh)
+		}
 	}
-	out := make([]string, 0, len(t.cfg.Secrets)+2)
-	return append(append(out, t.cfg.Secrets...), tok.Access, tok.Refresh)
+	for _, v := range t.cfg.Headers {
+		out = append(out, v...)
+	}
+	return out
 }
 
 // url joins an operation path (with or without a leading slash) under the

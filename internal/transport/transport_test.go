@@ -432,7 +432,8 @@ func (s *slowReader) Read(p []byte) (int, error) {
 	return copy(p, "chunk"), nil
 }
 
-// The per-attempt timeout bounds the wait for the answer, not the upload.
+// A streamed upload ends when no byte has moved for the timeout, never
+// because it takes long; the call timeout does not cut it either.
 func TestALongUploadIsNotCutOffByTheTimeout(t *testing.T) {
 	var got atomic.Int64
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
@@ -440,11 +441,13 @@ func TestALongUploadIsNotCutOffByTheTimeout(t *testing.T) {
 		got.Store(n)
 		io.WriteString(w, `{}`)
 	})
-	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: 100 * time.Millisecond})
+	// Each pause is a twentieth of the timeout (margin for a loaded
+	// machine); together they last half as long again as the timeout.
+	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: 500 * time.Millisecond, CallTimeout: 600 * time.Millisecond})
 	err := tr.Do(context.Background(), &Op{Method: "POST", Path: "upload", NoRetry: true,
-		BodyFunc: func() (io.Reader, error) { return &slowReader{n: 10, pause: 30 * time.Millisecond}, nil }}, decodeStatus)
-	require.NoError(t, err, "300ms of upload under a 100ms timeout")
-	assert.Equal(t, int64(50), got.Load())
+		BodyFunc: func() (io.Reader, error) { return &slowReader{n: 30, pause: 25 * time.Millisecond}, nil }}, decodeStatus)
+	require.NoError(t, err, "750ms of upload under a 500ms timeout and a 600ms call timeout")
+	assert.Equal(t, int64(150), got.Load())
 }
 
 func TestRetryAfterAsHTTPDate(t *testing.T) {

@@ -1,0 +1,287 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/banklink/banklink-go/internal/credential"
+)
+
+// RoundTrip is one attempt, its whole life in order:
+//
+//  1. its own context: a deadline (the attempt timeout, or the call's end
+//     if that comes first), or for a streamed body a stall timer that
+//     fires when no byte has moved either way for the timeout;
+//  2. its own request: a copy carrying that context, the body opened
+//     afresh, the credentials of this moment;
+//  3. send, following same-origin redirects within this one attempt;
+//  4. refuse a 1xx, adopt a rotated token pair, read the body under the
+//     size limit;
+//  5. hand the loop the outcome: an error is what went wrong, never a
+//     guess (a cut-off shows as the timeout that caused it, a body over
+//     the limit as too large, whatever the timer did meanwhile).
+//
+// The response goes back with its body already read into the call's
+// buffer, so the loop's CheckRetry judges each attempt once.
+func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
+	t := c.t
+	c.attempts++
+	actx, release, moving := c.attemptContext(outer.Context())
+	defer release()
+
+	req := outer.WithContext(actx)
+	if c.attempts > 1 {
+		// An earlier attempt's connection may still be writing the map.
+		req.Header = outer.Header.Clone()
+	}
+	if err := c.setBody(req, moving); err != nil {
+		return nil, err
+	}
+	tok, err := c.credentials(actx, req)
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+
+	var start time.Time
+	logging := t.debugging(actx)
+	if logging {
+		start = time.Now()
+	}
+	resp, err := t.hc.Do(req)
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // the call's own client names the URL once
+	}
+	if err == nil && resp.StatusCode < http.StatusOK {
+		// A 1xx that net/http passes on (101 Switching Protocols): its
+		// body is a raw connection, never read.
+		resp.Body.Close()
+		err = &informational{status: resp.StatusCode}
+	}
+	if err == nil {
+		if tok != nil && t.cfg.Scheme == SchemeHeaderPair {
+			rotate(t.tokens, tok, resp.Header) // whatever the body turns out to be
+		}
+		err = c.readBody(resp, moving)
+	} else if resp != nil {
+		resp.Body.Close() // a refused redirect hands back the last hop
+	}
+	if logging {
+		t.logAttempt(actx, c, req, resp, err, time.Since(start))
+	}
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = http.NoBody
+	return resp, nil
+}
+
+// attemptContext returns the attempt's context, the function that
+// releases it, and for a streamed body the stall timer its bytes reset.
+func (c *call) attemptContext(parent context.Context) (context.Context, func(), *stall) {
+	t := c.t
+	if c.op.BodyFunc != nil {
+		ctx, cancel := context.WithCancelCause(parent)
+		s := &stall{after: t.timeout, ctx: ctx}
+		s.timer = time.AfterFunc(t.timeout, func() { cancel(t.stalled) })
+		return ctx, func() { s.release(); cancel(nil) }, s
+	}
+	end, cause := time.Now().Add(t.timeout), t.attemptTimedOut
+	if !c.deadline.IsZero() && c.deadline.Before(end) {
+		end, cause = c.deadline, t.callTimedOut
+	}
+	ctx, cancel := context.WithDeadlineCause(parent, end, cause)
+	return ctx, cancel, nil
+}
+
+// credentials sets the attempt's secret headers: the static ones, the
+// operation's own, and the session token of this moment (waiting for a
+// renewal if one is due, bounded by the attempt's context).
+func (c *call) credentials(ctx context.Context, req *http.Request) (*credential.Token, error) {
+	t := c.t
+	for k, v := range t.cfg.Headers {
+		req.Header[k] = v
+	}
+	for k, v := range c.op.Secret {
+		req.Header[k] = v
+	}
+	if !c.op.Auth || t.tokens == nil {
+		return nil, nil
+	}
+	tok, err := t.tokens.Token(ctx)
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, context.Cause(ctx)) {
+			return nil, err // time ran out waiting: the attempt's own outcome
+		}
+		return nil, &credentialError{err}
+	}
+	c.token = tok
+	switch t.cfg.Scheme {
+	case SchemeBearer:
+		req.Header["Authorization"] = tok.BearerHeader()
+	case SchemeHeaderPair:
+		req.Header["X-Access-Token"] = []string{tok.Access}
+		req.Header["X-Refresh-Token"] = []string{tok.Refresh}
+	}
+	return tok, nil
+}
+
+// setBody gives the attempt its body: the bytes again, or the body
+// function's stream opened afresh (its bytes resetting the stall timer).
+// The first attempt's bytes are read through the reader inside the call; a
+// retry's get a reader of their own, since the earlier attempt's
+// connection may still be reading.
+func (c *call) setBody(req *http.Request, moving *stall) error {
+	op := c.op
+	switch {
+	case op.BodyFunc != nil:
+		open := func() (io.ReadCloser, error) {
+			r, err := op.BodyFunc()
+			if err != nil {
+				return nil, err
+			}
+			rc, ok := r.(io.ReadCloser)
+			if !ok {
+				rc = io.NopCloser(r)
+			}
+			return &movingBody{ReadCloser: rc, s: moving}, nil
+		}
+		rc, err := open()
+		if err != nil {
+			return err
+		}
+		moving.closeOnEnd(rc)
+		req.Body, req.ContentLength = rc, max(op.ContentLength, 0)
+		req.GetBody = nil
+		if !op.NoRetry {
+			req.GetBody = open // a 307/308 sends the body again
+		}
+	case op.Body != nil:
+		// io.NopCloser over a *bytes.Reader: net/http knows that pair for an
+		// in-memory body and sends it with the headers in one write; any
+		// other type makes it flush the headers first, a second syscall on
+		// both ends.
+		br := &c.br
+		if c.attempts == 1 {
+			br.Reset(op.Body)
+		} else {
+			br = bytes.NewReader(op.Body)
+		}
+		req.Body, req.ContentLength = io.NopCloser(br), int64(len(op.Body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(op.Body)), nil }
+	default:
+		req.Body, req.ContentLength, req.GetBody = http.NoBody, 0, nil
+	}
+	return nil
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+// readBody reads the response body into the call's buffer through the
+// size limit, and closes it.
+func (c *call) readBody(resp *http.Response, moving *stall) error {
+	defer resp.Body.Close()
+	if c.buf == nil {
+		c.buf = c.t.bufs.Get().(*bytes.Buffer)
+	}
+	c.buf.Reset()
+	var body io.Reader = resp.Body
+	if moving != nil {
+		body = &movingBody{ReadCloser: resp.Body, s: moving}
+	}
+	lr := io.LimitedReader{R: body, N: c.t.limit + 1}
+	return readLimited(c.buf, &lr, resp.ContentLength, c.t.limit, c.op.Method, c.req.URL.Path)
+}
+
+// stall is a streamed attempt's timer: it fires when no byte has moved,
+// up or down, for after.
+type stall struct {
+	timer *time.Timer
+	after time.Duration
+	ctx   context.Context // the attempt's
+	stop  func() bool     // unregisters the body's close
+}
+
+// closeOnEnd closes the request body if the attempt ends (stall, the
+// caller's cancellation) while net/http is still reading it: net/http
+// waits for its body reader before it returns, and a source that blocks
+// (a pipe with nothing to say) would hold the attempt forever.
+func (s *stall) closeOnEnd(body io.Closer) {
+	s.stop = context.AfterFunc(s.ctx, func() { body.Close() })
+}
+
+func (s *stall) release() {
+	if s.stop != nil {
+		s.stop()
+	}
+	s.timer.Stop()
+}
+
+// movingBody resets the stall timer whenever bytes move through it. Its
+// Close closes the source once, whoever calls it first.
+type movingBody struct {
+	io.ReadCloser
+	s    *stall
+	once sync.Once
+	err  error
+}
+
+func (m *movingBody) Read(p []byte) (int, error) {
+	n, err := m.ReadCloser.Read(p)
+	if n > 0 && m.s != nil {
+		m.s.timer.Reset(m.s.after)
+	}
+	return n, err
+}
+
+func (m *movingBody) Close() error {
+	m.once.Do(func() { m.err = m.ReadCloser.Close() })
+	return m.err
+}
+
+// timeoutError is why the SDK cut an attempt or a call short. It is the
+// attempt context's cause, so net/http returns it as the attempt's error,
+// and only an error the cancellation caused carries it. It matches
+// context.DeadlineExceeded and os.ErrDeadlineExceeded.
+type timeoutError struct {
+	what  string // "attempt", "stall" or "call"
+	after time.Duration
+}
+
+func (e *timeoutError) Error() string {
+	switch e.what {
+	case "stall":
+		return fmt.Sprintf("no byte moved for %s (stall timeout)", e.after)
+	case "call":
+		return fmt.Sprintf("the call took longer than %s (call timeout)", e.after)
+	}
+	return fmt.Sprintf("no complete answer within %s (per-attempt timeout)", e.after)
+}
+
+func (e *timeoutError) Timeout() bool   { return true }
+func (e *timeoutError) Temporary() bool { return true }
+
+func (e *timeoutError) Is(target error) bool {
+	return target == context.DeadlineExceeded || target == os.ErrDeadlineExceeded
+}
+
+// informational is a 1xx answer reaching the client: not an answer to
+// the call, and never retried.
+type informational struct{ status int }
+
+func (e *informational) Error() string {
+	return fmt.Sprintf("the server answered %d %s instead of a final status", e.status, http.StatusText(e.status))
+}

@@ -119,12 +119,14 @@ func (c *Client) refresh(ctx context.Context, cur *credential.Token) (*credentia
 	return t, nil
 }
 
-// newToken reads both expiries from the JWTs' exp claims. A token whose exp
-// cannot be read is used until the server refuses it.
+// newToken reads both expiries from the JWTs' claims, on this machine's
+// clock (a server clock behind ours must not make a fresh token look
+// expired). A token whose exp cannot be read is used until the server
+// refuses it.
 func newToken(access, refresh string, now time.Time) *credential.Token {
 	t := &credential.Token{Access: access, Refresh: refresh, Obtained: now}
-	t.AccessExpiry, _ = jwt.Expiry(access)
-	t.RefreshExpiry, _ = jwt.Expiry(refresh)
+	t.AccessExpiry, _ = jwt.ExpiryOnArrival(access, now)
+	t.RefreshExpiry, _ = jwt.ExpiryOnArrival(refresh, now)
 	return t
 }
 

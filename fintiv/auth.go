@@ -123,7 +123,9 @@ func (c *Client) grant(ctx context.Context, name string, form url.Values) (*cred
 	now := time.Now()
 	t := &credential.Token{Access: tr.AccessToken, Refresh: tr.RefreshToken, Obtained: now}
 	if secs, err := tr.ExpiresIn.Int64(); err == nil && secs > 0 {
-		t.AccessExpiry = now.Add(time.Duration(secs) * time.Second)
+		// An absurd lifetime is clamped: a day at most, so the
+		// multiplication never overflows into the past.
+		t.AccessExpiry = now.Add(time.Duration(min(secs, maxExpiresIn)) * time.Second)
 	}
 	f := &SessionFacts{UUID: tr.UUID, UserType: tr.UserType, Tenant: tr.TenantName, AppName: tr.AppName,
 		Scope: tr.Scope, NeedChangePassword: tr.NeedChangePassword}
@@ -132,6 +134,9 @@ func (c *Client) grant(ctx context.Context, name string, form url.Values) (*cred
 	}
 	return t, f, nil
 }
+
+// maxExpiresIn caps expires_in, in seconds.
+const maxExpiresIn = 24 * 60 * 60
 
 // tokenError decodes the token endpoint's failures: flat OAuth errors,
 // top-level additionalStatus fields, or an envelope.

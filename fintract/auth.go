@@ -113,12 +113,14 @@ func (c *Client) Session() (Session, bool) {
 }
 
 func (c *Client) restore(s Session) {
-	t := newToken(s.Access, s.Refresh)
-	if !s.AccessExpiry.IsZero() {
-		t.AccessExpiry = s.AccessExpiry
+	// A saved session's tokens were not just issued: their expiries are
+	// the saved ones, else their exp claims.
+	t := &credential.Token{Access: s.Access, Refresh: s.Refresh, AccessExpiry: s.AccessExpiry, RefreshExpiry: s.RefreshExpiry}
+	if t.AccessExpiry.IsZero() {
+		t.AccessExpiry, _ = jwt.Expiry(s.Access)
 	}
-	if !s.RefreshExpiry.IsZero() {
-		t.RefreshExpiry = s.RefreshExpiry
+	if t.RefreshExpiry.IsZero() {
+		t.RefreshExpiry, _ = jwt.Expiry(s.Refresh)
 	}
 	if t.Access == "" {
 		t.AccessExpiry = time.Unix(1, 0) // refresh before the first call
@@ -260,9 +262,10 @@ func (c *Client) verify(ctx context.Context, userID int, otp string) (*credentia
 
 // newToken reads both expiries from the JWTs' exp claims.
 func newToken(access, refresh string) *credential.Token {
-	t := &credential.Token{Access: access, Refresh: refresh, Obtained: time.Now()}
-	t.AccessExpiry, _ = jwt.Expiry(access)
-	t.RefreshExpiry, _ = jwt.Expiry(refresh)
+	now := time.Now()
+	t := &credential.Token{Access: access, Refresh: refresh, Obtained: now}
+	t.AccessExpiry, _ = jwt.ExpiryOnArrival(access, now)
+	t.RefreshExpiry, _ = jwt.ExpiryOnArrival(refresh, now)
 	return t
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,6 +50,20 @@ type Cache struct {
 	flight atomic.Pointer[flight] // the renewal in progress, if any
 	log    *slog.Logger
 	name   string
+	// epoch counts the session's replacements from outside (a login, a
+	// restore, a logout); a renewal stores its result only if no such
+	// replacement happened meanwhile, so a session ended by Logout stays
+	// ended. mu orders those stores.
+	mu    sync.Mutex
+	epoch atomic.Uint64
+	// dead is a session whose refresh was refused with nothing to log in
+	// with: calls carrying it fail at once with its error, sending nothing.
+	dead atomic.Pointer[deadSession]
+}
+
+type deadSession struct {
+	tok *Token
+	err error
 }
 
 // NewCache returns a cache renewing through src. log may be nil.
@@ -62,8 +77,34 @@ func NewCache(src Source, p Policy, log *slog.Logger, provider string) *Cache {
 // Current returns the stored token, possibly nil or expired.
 func (c *Cache) Current() *Token { return c.cur.Load() }
 
-// Store replaces the stored token (a login, a restored session, a rotation).
-func (c *Cache) Store(t *Token) { c.cur.Store(t.seal()) }
+// Store replaces the session (a login, a restored session, a logout with
+// nil). A renewal in flight meanwhile does not overwrite it.
+func (c *Cache) Store(t *Token) {
+	c.mu.Lock()
+	c.epoch.Add(1)
+	c.cur.Store(t.seal())
+	c.dead.Store(nil)
+	c.mu.Unlock()
+}
+
+// storeRenewed stores a renewal's result unless the session was replaced
+// from outside since the renewal started (epoch), and returns the token
+// callers should use: the renewed one, or the replacement.
+func (c *Cache) storeRenewed(epoch uint64, t *Token) (*Token, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.epoch.Load() == epoch {
+		c.cur.Store(t.seal())
+		return t, nil
+	}
+	if cur := c.cur.Load(); cur != nil {
+		return cur, nil
+	}
+	return nil, &errs.SessionExpiredError{Err: errEnded}
+}
+
+// errEnded is a renewal that finished after the session was ended.
+var errEnded = errors.New("the session was ended (logout) while it was being renewed")
 
 // Swap stores next only if the stored token is still prev, and reports
 // whether it did.
@@ -74,6 +115,9 @@ func (c *Cache) Swap(prev, next *Token) bool { return c.cur.CompareAndSwap(prev,
 // result of a renewal the caller waits for.
 func (c *Cache) Token(ctx context.Context) (*Token, error) {
 	t := c.cur.Load()
+	if d := c.dead.Load(); d != nil && d.tok == t {
+		return nil, d.err
+	}
 	if t != nil {
 		switch c.state(t) {
 		case fresh:
@@ -94,10 +138,13 @@ func (c *Cache) Renew(ctx context.Context, stale *Token) (*Token, error) {
 	if t := c.cur.Load(); t != nil && t != stale && c.state(t) != expired {
 		return t, nil
 	}
+	if d := c.dead.Load(); d != nil && d.tok == stale {
+		return nil, d.err
+	}
 	f := c.start(ctx, stale)
 	select {
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, context.Cause(ctx)
 	case <-f.done:
 		return f.tok, f.err
 	}
@@ -128,11 +175,19 @@ func (c *Cache) start(ctx context.Context, stale *Token) *flight {
 }
 
 // fly runs a renewal. The flight is cleared before its waiters wake: a
-// caller that comes later sees the new token, or starts a new flight.
+// caller that comes later sees the new token, or starts a new flight. A
+// panic in the source (a provider's decoding, a caller's OTP callback)
+// becomes the flight's error: no goroutine of the SDK's takes the
+// process down.
 func (c *Cache) fly(ctx context.Context, f *flight, stale *Token) {
+	defer func() {
+		if p := recover(); p != nil {
+			f.tok, f.err = nil, fmt.Errorf("%s: renewing the session panicked: %v", c.name, p)
+		}
+		c.flight.Store(nil)
+		close(f.done)
+	}()
 	f.tok, f.err = c.renew(ctx, stale)
-	c.flight.Store(nil)
-	close(f.done)
 }
 
 type tokenState int
@@ -163,7 +218,15 @@ func (c *Cache) state(t *Token) tokenState {
 
 // renew runs inside the single flight, detached from the caller that
 // started it and bounded by the policy's timeout.
+//
+// A failed refresh falls back to a login when the client can log in.
+// Only a server's refusal ends a session: a renewal that failed for any
+// other reason (no connection, a timeout, a 5xx, a wrong base path) is
+// returned as it is and the session is kept for the next call; a refused
+// refresh with nothing to log in with leaves the session dead, and later
+// calls carrying it fail at once without sending anything.
 func (c *Cache) renew(caller context.Context, stale *Token) (*Token, error) {
+	epoch := c.epoch.Load()
 	if t := c.cur.Load(); t != nil && t != stale && c.state(t) != expired {
 		return t, nil // replaced while this flight was being set up
 	}
@@ -174,24 +237,61 @@ func (c *Cache) renew(caller context.Context, stale *Token) (*Token, error) {
 	if stale != nil && stale.Refresh != "" && (stale.RefreshExpiry.IsZero() || stale.RefreshExpiry.After(c.now())) {
 		t, err := c.src.Refresh(ctx, stale)
 		if err == nil {
-			c.Store(t)
 			c.debug("token refreshed")
-			return t, nil
+			return c.storeRenewed(epoch, t)
 		}
 		refreshErr = err
 		c.debug("token refresh failed; logging in again", "error", err)
 	}
 	t, err := c.src.Login(ctx)
-	if err != nil {
-		if errors.Is(err, ErrNoLogin) && refreshErr != nil {
-			err = &noLoginError{refresh: refreshErr, login: err}
-		}
+	switch {
+	case err == nil:
+		c.debug("logged in")
+		return c.storeRenewed(epoch, t)
+	case errors.Is(err, ErrNoLogin) && refreshErr != nil && Refused(refreshErr):
+		e := &errs.SessionExpiredError{Err: &noLoginError{refresh: refreshErr, login: err}}
+		c.dead.CompareAndSwap(nil, &deadSession{tok: stale, err: e})
+		return nil, e
+	case errors.Is(err, ErrNoLogin) && refreshErr != nil:
+		return nil, c.unreachable(refreshErr) // no verdict on the session: kept
+	case errors.Is(err, ErrNoLogin), Refused(err):
 		return nil, &errs.SessionExpiredError{Err: err}
 	}
-	c.Store(t)
-	c.debug("logged in")
-	return t, nil
+	return nil, c.unreachable(err)
 }
+
+// Refused reports whether a renewal's error is the server refusing the
+// token or the credentials (4xx that is not a rate limit or a missing
+// route), rather than a failure to get an answer.
+func Refused(err error) bool {
+	switch {
+	case errors.Is(err, errs.ErrNotFound), errors.Is(err, errs.ErrRateLimited), errors.Is(err, errs.ErrUnavailable),
+		errors.Is(err, errs.ErrServerError), errors.Is(err, errs.ErrResponseTooLarge):
+		return false
+	}
+	return errors.Is(err, errs.ErrUnauthorized) || errors.Is(err, errs.ErrForbidden) ||
+		errors.Is(err, errs.ErrInvalidRequest) || errors.Is(err, errs.ErrReauthRequired)
+}
+
+// unreachable is a renewal that got no verdict on the session: returned
+// as it is, with a word on a token endpoint that does not exist.
+func (c *Cache) unreachable(err error) error {
+	if errors.Is(err, errs.ErrNotFound) {
+		return &endpointError{provider: c.name, err: err}
+	}
+	return err
+}
+
+// endpointError is a token endpoint answering 404: the base URL is wrong.
+type endpointError struct {
+	provider string
+	err      error
+}
+
+func (e *endpointError) Error() string {
+	return e.provider + ": the token endpoint was not found, check the base URL: " + e.err.Error()
+}
+func (e *endpointError) Unwrap() error { return e.err }
 
 func (c *Cache) debug(msg string, args ...any) {
 	if c.log != nil {

@@ -116,7 +116,7 @@ func TestRenewOfAnAlreadyReplacedTokenReturnsTheNewOne(t *testing.T) {
 }
 
 func TestRefusedRefreshFallsBackToLogin(t *testing.T) {
-	src := &source{refreshErr: errors.New("401 token_not_valid")}
+	src := &source{refreshErr: fmt.Errorf("401 token_not_valid: %w", errs.ErrUnauthorized)}
 	c := NewCache(src, Policy{}, nil, "t")
 	c.Store(pastExpiry())
 	tok, err := c.Token(context.Background())
@@ -126,7 +126,7 @@ func TestRefusedRefreshFallsBackToLogin(t *testing.T) {
 }
 
 func TestNoLoginPossibleIsSessionExpiredWithTheRefreshError(t *testing.T) {
-	refreshErr := errors.New("refresh refused")
+	refreshErr := fmt.Errorf("refresh refused: %w", errs.ErrInvalidRequest)
 	src := &source{refreshErr: refreshErr, loginErr: fmt.Errorf("x: %w", ErrNoLogin)}
 	c := NewCache(src, Policy{}, nil, "t")
 	c.Store(pastExpiry())
@@ -134,7 +134,7 @@ func TestNoLoginPossibleIsSessionExpiredWithTheRefreshError(t *testing.T) {
 	require.ErrorIs(t, err, errs.ErrSessionExpired)
 	assert.ErrorIs(t, err, refreshErr)
 	assert.ErrorIs(t, err, ErrNoLogin)
-	assert.Equal(t, "session expired: refresh refused (x: no stored credentials to log in with)", err.Error())
+	assert.Equal(t, "session expired: refresh refused: invalid request (x: no stored credentials to log in with)", err.Error())
 }
 
 func TestExpiredRefreshTokenGoesStraightToLogin(t *testing.T) {

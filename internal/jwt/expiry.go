@@ -20,29 +20,67 @@ const maxExp = 1 << 40
 
 // Expiry returns the time of the token's exp claim.
 func Expiry(token string) (time.Time, error) {
+	exp, _, err := claims(token)
+	return exp, err
+}
+
+// ExpiryOnArrival returns when a token received at now expires on this
+// machine's clock. That is its exp, unless exp leaves less than half of
+// the token's own lifetime (exp - iat) on arrival: then the two clocks
+// disagree (a server clock behind ours would make every fresh token look
+// expired, and refreshed on every call), and the lifetime counted from
+// now, less a second for iat's truncation, is used instead.
+func ExpiryOnArrival(token string, now time.Time) (time.Time, error) {
+	exp, iat, err := claims(token)
+	if err != nil {
+		return time.Time{}, err
+	}
+	life := exp.Sub(iat)
+	if iat.IsZero() || life <= 2*time.Second || exp.Sub(now) >= life/2 {
+		return exp, nil
+	}
+	return now.Add(life - time.Second), nil
+}
+
+// claims reads exp (required) and iat (zero when absent or unreadable).
+func claims(token string) (exp, iat time.Time, err error) {
 	first := strings.IndexByte(token, '.')
 	if first < 0 {
-		return time.Time{}, ErrMalformed
+		return time.Time{}, time.Time{}, ErrMalformed
 	}
 	rest := token[first+1:]
 	second := strings.IndexByte(rest, '.')
 	if second < 0 {
-		return time.Time{}, ErrMalformed
+		return time.Time{}, time.Time{}, ErrMalformed
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(rest[:second], "="))
 	if err != nil {
-		return time.Time{}, ErrMalformed
+		return time.Time{}, time.Time{}, ErrMalformed
 	}
-	var claims struct {
+	var c struct {
 		Exp json.Number `json:"exp"`
+		Iat json.Number `json:"iat"`
 	}
-	if err := json.Unmarshal(payload, &claims); err != nil || claims.Exp == "" {
-		return time.Time{}, ErrMalformed
+	if err := json.Unmarshal(payload, &c); err != nil || c.Exp == "" {
+		return time.Time{}, time.Time{}, ErrMalformed
 	}
-	exp, err := claims.Exp.Float64()
-	if err != nil || math.IsNaN(exp) || exp <= 0 || exp > maxExp {
-		return time.Time{}, ErrMalformed
+	exp, ok := unixTime(c.Exp)
+	if !ok {
+		return time.Time{}, time.Time{}, ErrMalformed
 	}
-	sec, frac := math.Modf(exp)
-	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
+	iat, _ = unixTime(c.Iat)
+	return exp, iat, nil
+}
+
+// unixTime reads a NumericDate within bounds that time.Time holds.
+func unixTime(n json.Number) (time.Time, bool) {
+	if n == "" {
+		return time.Time{}, false
+	}
+	f, err := n.Float64()
+	if err != nil || math.IsNaN(f) || f <= 0 || f > maxExp {
+		return time.Time{}, false
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true
 }

@@ -44,3 +44,24 @@ func FuzzExpiry(f *testing.F) {
 		}
 	})
 }
+
+// Regression (#11.5): a server clock behind ours made every fresh token
+// look expired on arrival, refreshed on every call. The token's own
+// lifetime, counted from arrival, is used then.
+func TestExpiryOnArrivalWithAServerClockBehind(t *testing.T) {
+	now := time.Unix(1_700_010_000, 0)
+	behind := token(`{"iat":1700000000,"exp":1700000300}`) // issued 10000s "ago", 5 min life
+	got, err := ExpiryOnArrival(behind, now)
+	require.NoError(t, err)
+	assert.Equal(t, now.Add(299*time.Second), got)
+
+	inStep := token(`{"iat":1700009999,"exp":1700010299}`)
+	got, err = ExpiryOnArrival(inStep, now)
+	require.NoError(t, err)
+	assert.Equal(t, time.Unix(1700010299, 0).UTC(), got, "clocks that agree: exp as it is")
+
+	noIat := token(`{"exp":1700000300}`)
+	got, err = ExpiryOnArrival(noIat, now)
+	require.NoError(t, err)
+	assert.Equal(t, time.Unix(1700000300, 0).UTC(), got, "no iat: nothing to correct with")
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/errs"
 )
 
 // RoundTrip is one attempt, its whole life in order:
@@ -75,6 +76,9 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	} else if resp != nil {
 		resp.Body.Close() // a refused redirect hands back the last hop
 	}
+	if err != nil && actx.Err() != nil {
+		err = cutOff(actx, err)
+	}
 	if logging {
 		t.logAttempt(actx, c, req, resp, err, time.Since(start))
 	}
@@ -83,6 +87,21 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	}
 	resp.Body = http.NoBody
 	return resp, nil
+}
+
+// cutOff names the failure of an attempt whose context ended (a timeout,
+// the caller's cancellation): net/http usually returns the context's
+// cause itself, but a consequence of the cancellation can win the race (a
+// streamed body closed because the attempt ended fails the write). An
+// error that carries a verdict of its own (a body over the limit, a
+// refused redirect, a 1xx) stays what it is, whatever the timer did.
+func cutOff(ctx context.Context, err error) error {
+	cause := context.Cause(ctx)
+	var cat errs.Category
+	if errors.Is(err, cause) || errors.As(err, &cat) || errors.As(err, new(*informational)) {
+		return err
+	}
+	return cause
 }
 
 // attemptContext returns the attempt's context, the function that

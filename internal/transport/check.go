@@ -23,7 +23,7 @@ func (t *Transport) check(op *Op) error {
 	for k, vs := range op.Secret {
 		for _, v := range vs {
 			if !validHeaderValue(v) {
-				return t.invalid(op, errors.New("the " + k + " header value holds control characters"))
+				return t.invalid(op, errors.New("the "+k+" header value holds control characters"))
 			}
 		}
 	}

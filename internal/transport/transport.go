@@ -47,16 +47,16 @@ type Config struct {
 
 // Transport sends operations for one client.
 type Transport struct {
-	cfg     Config
-	retry   RetryPolicy
-	base    *url.URL
-	baseStr string
-	origin  origin
-	hc      *http.Client
-	tokens  *credential.Cache
-	ua      string
-	log     *slog.Logger
-	limit   int64
+	cfg         Config
+	retry       RetryPolicy
+	base        *url.URL
+	baseStr     string
+	origin      origin
+	hc          *http.Client
+	tokens      *credential.Cache
+	ua          string
+	log         *slog.Logger
+	limit       int64
 	timeout     time.Duration // per-attempt bound (a stall bound for streamed bodies), see New
 	callTimeout time.Duration // bound of a whole call, all attempts and waits included
 	// The causes of the cut-offs, shared: errors are never modified.

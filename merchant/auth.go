@@ -77,28 +77,36 @@ func (c *Client) login(ctx context.Context) (*credential.Token, *Account, error)
 }
 
 // tokenCall sends a login or refresh and reads the pair from the answer's
-// headers and the account from its body.
+// headers and the account from its body. A 2xx that carries a pair is a
+// success whatever its body: the account is then kept only when the body
+// reads as one.
 func (c *Client) tokenCall(ctx context.Context, op *transport.Op) (*credential.Token, *Account, error) {
 	var t *credential.Token
 	var a Account
+	accountKnown := false
 	err := c.t.Do(ctx, op, func(r *transport.Response) error {
+		access, refresh := r.Header.Get("X-Access-Token"), r.Header.Get("X-Refresh-Token")
+		if r.StatusCode >= 200 && r.StatusCode < 300 && access != "" && refresh != "" {
+			// The pair is the session, whatever the body looks like: it
+			// replaced a spent refresh token, and dropping it would lose
+			// the session. The account is read when the body allows.
+			t = &credential.Token{Access: access, Refresh: refresh}
+			if _, err := decodeWallet(r, false); err == nil {
+				accountKnown = json.Unmarshal(r.Body, &a) == nil
+			}
+			return nil
+		}
 		if _, err := decodeWallet(r, false); err != nil {
 			return err
 		}
-		access, refresh := r.Header.Get("X-Access-Token"), r.Header.Get("X-Refresh-Token")
-		if access == "" || refresh == "" {
-			return &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: "unexpected response: no X-Access-Token/X-Refresh-Token headers"}
-		}
-		if len(strings.TrimSpace(string(r.Body))) > 0 && json.Unmarshal(r.Body, &a) != nil {
-			return &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: "unexpected response: the account does not decode"}
-		}
-		t = &credential.Token{Access: access, Refresh: refresh}
-		return nil
+		return &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: "unexpected response: no X-Access-Token/X-Refresh-Token headers"}
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	c.account.Store(&a)
+	if accountKnown {
+		c.account.Store(&a)
+	}
 	return t, &a, nil
 }
 
@@ -131,9 +139,11 @@ func (c *Client) Logout(ctx context.Context) error {
 	if cur == nil || cur.Access == "" {
 		return nil
 	}
+	// An authenticated call like any other: a 401/403 that carries a
+	// rotated pair adopts it and is replayed once. A refusal without one
+	// is not worth a refresh (NoRenew): the session is forgotten anyway.
 	err := c.t.Do(ctx, &transport.Op{
-		Name: "logout", Method: http.MethodPost, Path: "auth/logout",
-		Secret: map[string][]string{"X-Access-Token": {cur.Access}, "X-Refresh-Token": {cur.Refresh}},
+		Name: "logout", Method: http.MethodPost, Path: "auth/logout", Auth: true, NoRenew: true,
 	}, func(r *transport.Response) error {
 		_, err := decodeWallet(r, true)
 		return err

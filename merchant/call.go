@@ -51,7 +51,7 @@ func Do[T any](ctx context.Context, c *Client, req Request) (T, error) {
 				Data   any             `json:"data"`
 				Error  json.RawMessage `json:"error"`
 			}{Data: &out}
-			if json.Unmarshal(r.Body, &fast) == nil && fast.Status != nil && *fast.Status && fast.Error == nil {
+			if json.Unmarshal(r.Body, &fast) == nil && fast.Status != nil && *fast.Status && noError(fast.Error) {
 				return nil
 			}
 		}

@@ -1,6 +1,7 @@
 package merchant
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -70,9 +71,9 @@ func decodeWallet(r *transport.Response, allowEmpty bool) (walletBody, error) {
 	switch {
 	case ok2xx && empty && allowEmpty:
 		return b, nil
-	case ok2xx && jsonErr == nil && b.Status != nil && *b.Status && len(b.Error) == 0:
+	case ok2xx && jsonErr == nil && b.Status != nil && *b.Status && noError(b.Error):
 		return b, nil
-	case ok2xx && jsonErr == nil && b.Status == nil && len(b.Error) == 0 && len(b.Message) == 0:
+	case ok2xx && jsonErr == nil && b.Status == nil && noError(b.Error) && len(b.Message) == 0:
 		return b, &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: `unexpected response: no "status": true`}
 	case ok2xx && empty:
 		return b, &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: "unexpected response: empty body"}
@@ -94,6 +95,16 @@ func decodeWallet(r *transport.Response, allowEmpty bool) (walletBody, error) {
 		}
 	}
 	return b, e
+}
+
+// noError reports whether an "error" member says there is none: absent,
+// null, false or "" (servers put all of them on successful answers).
+func noError(raw json.RawMessage) bool {
+	switch string(bytes.TrimSpace(raw)) {
+	case "", "null", "false", `""`:
+		return true
+	}
+	return false
 }
 
 // text reads a JSON string, or the strings of a list.

@@ -83,7 +83,8 @@ type Bank struct {
 // responseCode "00" is success: any other code is an *Error carrying it
 // (07, 25, 01: banklink.ErrNotFound; 91: ErrBankUnavailable; 09, 97:
 // ErrIndeterminate; 11, 03, 96: banklink.ErrServerError), whatever the
-// HTTP status.
+// HTTP status, except that "11" under 401 (how the service refuses the
+// configured credentials) is banklink.ErrUnauthorized.
 func (n *NIPClient) AccountName(ctx context.Context, accountNumber, bankCode string) (*NIPAccount, error) {
 	accountNumber, bankCode = strings.TrimSpace(accountNumber), strings.TrimSpace(bankCode)
 	if !digits(accountNumber, 10) {
@@ -151,6 +152,13 @@ func decodeNIP(r *transport.Response) (nipBody, error) {
 		return b, nil
 	}
 	e := &Error{ResponseInfo: r.Info(), ResponseCode: code, Message: r.Redact(strings.TrimSpace(b.ResponseMessage)), Kind: nipKind(code)}
+	if (r.StatusCode == http.StatusUnauthorized || r.StatusCode == http.StatusForbidden) && (code == "11" || code == "") {
+		// The service refuses the configured credentials with its generic
+		// "11" under 401: a credentials error, not a server failure. (A
+		// specific code under 401 keeps its meaning.)
+		e.Kind = errs.ForStatus(r.StatusCode)
+		return b, e
+	}
 	if code == "" || code == "00" { // no code, or "00" under an error status
 		e.Kind = errs.ForStatus(r.StatusCode)
 		if e.Kind == "" {

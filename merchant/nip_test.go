@@ -56,7 +56,11 @@ func TestNIPFailuresUnderEveryStatus(t *testing.T) {
 				assert.Equal(t, tc.code, e.ResponseCode)
 				assert.Equal(t, tc.msg[len(tc.msg)-len(e.Message):], e.Message, "trimmed")
 				assert.NotEqual(t, ' ', e.Message[0])
-				if tc.kind != nil {
+				switch {
+				case status == 401 && tc.code == "11": // how the service refuses credentials
+					assert.ErrorIs(t, err, banklink.ErrUnauthorized)
+					assert.NotErrorIs(t, err, banklink.ErrServerError)
+				case tc.kind != nil:
 					assert.ErrorIs(t, err, tc.kind)
 				}
 				assert.NotContains(t, err.Error(), merchanttest.NIPPassword+`"`)
@@ -76,6 +80,9 @@ func TestNIPWrongCredentials(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 401, e.StatusCode)
 	assert.Equal(t, "11", e.ResponseCode)
+	// Regression (#11.2): this was a server error; it is the credentials.
+	assert.ErrorIs(t, err, banklink.ErrUnauthorized)
+	assert.NotErrorIs(t, err, banklink.ErrServerError)
 	assert.NotContains(t, err.Error(), "nip-secret-canary")
 }
 

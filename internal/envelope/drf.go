@@ -111,8 +111,12 @@ func texts(raw json.RawMessage) ([]string, bool) {
 	return nil, false
 }
 
-// plainMessage is the <title> of an HTML page, or a short plain-text body.
+// plainMessage is the <title> of an HTML page, the first line of a
+// Django traceback, or a short plain-text body.
 func plainMessage(body []byte) string {
+	if t, ok := DjangoDebug(body); ok {
+		return t
+	}
 	if t := htmlTitle(body); t != "" {
 		return t
 	}
@@ -124,6 +128,36 @@ func plainMessage(body []byte) string {
 }
 
 var titlePattern = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+
+// djangoFirstLine is how Django's debug pages name the failure:
+// "DoesNotExist at /api/accounts/loans/".
+var djangoFirstLine = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]* at /[^\s]*$`)
+
+// DjangoDebug recognises a Django debug page, in either form Django sends
+// by the request's Accept header: the plain-text traceback (what it sends
+// for Accept: application/json) or the HTML page. It returns the page's
+// first line or title ("KeyError at /api/accounts/loans/"), which is all
+// that may be shown of it: the rest lists the server's paths, settings
+// and local variables.
+func DjangoDebug(body []byte) (string, bool) {
+	head := body
+	if len(head) > 64<<10 {
+		head = head[:64<<10]
+	}
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	if line, _, _ := bytes.Cut(trimmed, []byte("\n")); len(line) > 0 && len(line) <= 300 {
+		line = bytes.TrimSpace(line)
+		if djangoFirstLine.Match(line) && (bytes.Contains(head, []byte("\nRequest Method:")) || bytes.Contains(head, []byte("Traceback"))) {
+			return string(line), true
+		}
+	}
+	if bytes.Contains(head, []byte("<title>")) && (bytes.Contains(head, []byte("Traceback")) || bytes.Contains(head, []byte("technical_500")) || bytes.Contains(head, []byte("Request Method:"))) {
+		if t := htmlTitle(head); djangoFirstLine.MatchString(t) {
+			return t, true
+		}
+	}
+	return "", false
+}
 
 // htmlTitle returns the trimmed <title> of an HTML page (a Django debug
 // page names the exception there), bounded to 200 bytes.

@@ -1,7 +1,9 @@
 package redact
 
 import (
+	"encoding/base64"
 	"strings"
+	"unicode/utf8"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,4 +25,35 @@ func TestSnippetBoundsAndFlattens(t *testing.T) {
 	assert.Contains(t, got, "<html> <title>[REDACTED]</title>??")
 	assert.LessOrEqual(t, len(got), 64+len("…")+len(Mask))
 	assert.Equal(t, "ok", Snippet([]byte(" ok \n"), 64))
+}
+
+// Regression (#11.4): the snippet was cut before it was redacted, so a
+// secret straddling the cut showed its prefix; JSON-escaped, form-encoded
+// and base64 echoes were not redacted at all.
+func TestSnippetRedactsEveryFormBeforeCutting(t *testing.T) {
+	secret := "pässw0rd/+&\"x"
+	body := strings.Repeat("a", 60) + secret
+	got := Snippet([]byte(body), 64, secret)
+	assert.NotContains(t, got, "päss", "a secret's prefix survived the cut")
+	assert.Equal(t, strings.Repeat("a", 60)+"[RED…", got)
+
+	for _, echo := range []string{
+		`{"password":"p\u00e4ssw0rd/+&\"x"}`,   // Python's json.dumps
+		`{"password":"pässw0rd/+\u0026\"x"}`,   // Go's encoding/json
+		`password=p%C3%A4ssw0rd%2F%2B%26%22x`, // a form body
+		"pw " + base64.StdEncoding.EncodeToString([]byte(secret)),
+		"pw " + base64.RawURLEncoding.EncodeToString([]byte(secret)),
+	} {
+		got := Snippet([]byte(echo), 512, secret)
+		assert.Contains(t, got, Mask, echo)
+		for _, f := range Forms(secret) {
+			assert.NotContains(t, got, f, echo)
+		}
+	}
+}
+
+func TestSnippetCutsOnARuneBoundary(t *testing.T) {
+	got := Snippet([]byte(strings.Repeat("é", 40)), 9)
+	assert.True(t, utf8.ValidString(got))
+	assert.Equal(t, "éééé…", got)
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/banklink/banklink-go/internal/envelope"
 	"github.com/banklink/banklink-go/internal/errs"
 	"github.com/banklink/banklink-go/internal/redact"
 )
@@ -31,12 +32,22 @@ func (r *Response) Info() errs.ResponseInfo {
 		Method:     r.Method,
 		Path:       r.Path,
 		RequestID:  requestID(r.Header),
-		Snippet:    redact.Snippet(r.Body, snippetBytes, r.t.secrets(r.op)...),
+		Snippet:    r.snippet(),
 	}
 	if d, ok := retryAfter(r.Header, time.Now()); ok {
 		info.RetryAfter = d
 	}
 	return info
+}
+
+// snippet is what an error keeps of the body: a Django debug page's first
+// line only (the rest is the server's paths and settings), else the
+// redacted start of the body.
+func (r *Response) snippet() string {
+	if line, ok := envelope.DjangoDebug(r.Body); ok {
+		return redact.String(line, r.t.secrets(r.op)...)
+	}
+	return redact.Snippet(r.Body, snippetBytes, r.t.secrets(r.op)...)
 }
 
 // Redact removes the client's secrets and any JWT from s.

@@ -127,13 +127,18 @@ func deref[T ~string](p *T) string {
 	return string(*p)
 }
 
-// kindOf classifies a status code, falling back on the HTTP status.
+// kindOf classifies a status code, falling back on the HTTP status. Every
+// known code has a category (VALIDATION: invalid request, SECURITY:
+// unauthorized, FAILURE: server error, whatever the HTTP status); an
+// unknown code under HTTP 200 is kept verbatim with no category.
 func kindOf(code string, httpStatus int) banklink.Category {
 	switch strings.ToUpper(code) {
 	case StatusValidation:
 		return banklink.ErrInvalidRequest
 	case StatusSecurity:
 		return banklink.ErrUnauthorized
+	case StatusFailure:
+		return banklink.ErrServerError
 	}
 	if k := errs.ForStatus(httpStatus); k != "" {
 		return k

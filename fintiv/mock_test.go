@@ -163,8 +163,9 @@ func TestEnvelopeCases(t *testing.T) {
 		{"seed VALIDATION verbatim with 200", 200, seed, banklink.ErrInvalidRequest, "VALIDATION", "The provided data in request body is not valid!", "You can't access different user's security information."},
 		{"seed second example", 200, `{"contextResponse":{"tenantName":"JANUS","statusCode":"VALIDATION","statusMessage":"The request parameters were not valid!","additionalStatusCode":null,"additionalStatusMessage":"The request test20190417 does not exist!"},"responseData":null}`,
 			banklink.ErrInvalidRequest, "VALIDATION", "The request parameters were not valid!", "The request test20190417 does not exist!"},
+		// Regression (#11.5b): FAILURE under HTTP 200 matched no category.
 		{"FAILURE with errors[]", 200, `{"contextResponse":{"tenantName":"JANUS","statusCode":"FAILURE","errors":[{"errorCode":"E42","field":"pin","errorMessage":"PIN locked"}]},"responseData":null}`,
-			nil, "FAILURE", "PIN locked", ""},
+			banklink.ErrServerError, "FAILURE", "PIN locked", ""},
 		{"unknown code kept verbatim", 200, `{"contextResponse":{"statusCode":"LIMIT_EXCEEDED","statusMessage":"Too many attempts","additionalStatusCode":"4012"},"responseData":null}`,
 			nil, "LIMIT_EXCEEDED", "Too many attempts", ""},
 		{"400 with envelope", 400, `{"contextResponse":{"statusCode":"VALIDATION","statusMessage":"Bad request"},"responseData":null}`, banklink.ErrInvalidRequest, "VALIDATION", "Bad request", ""},
@@ -185,6 +186,10 @@ func TestEnvelopeCases(t *testing.T) {
 			require.Error(t, err)
 			if tc.kind != nil {
 				assert.ErrorIs(t, err, tc.kind)
+			} else {
+				for _, k := range []error{banklink.ErrServerError, banklink.ErrInvalidRequest, banklink.ErrUnauthorized, banklink.ErrNotFound} {
+					assert.NotErrorIs(t, err, k, "an unknown code keeps no category")
+				}
 			}
 			var e *fintiv.Error
 			require.ErrorAs(t, err, &e)
@@ -261,5 +266,25 @@ func TestTokenEndpointErrors(t *testing.T) {
 			assert.NotContains(t, err.Error(), "Test1234!")
 			assert.Equal(t, 1, mt.GetCallCountInfo()["POST "+mockBase+"auth/oauth/token"], "token calls are never retried on 4xx")
 		})
+	}
+}
+
+// Regression (#11.5b): a SUCCESS answer whose responseData could not be
+// read (null, missing, another key, a string) read as "username is free".
+func TestUserExistsNeverGuessesFree(t *testing.T) {
+	for _, data := range []string{`null`, ``, `{"available":true}`, `"yes"`} {
+		body := `{"contextResponse":{"statusCode":"SUCCESS"}` + map[bool]string{true: "", false: `,"responseData":` + data}[data == ""] + `}`
+		c, mt := mocked(t)
+		respond(t, mt, "GET", "auth/api/checkUserExist", 200, body, nil)
+		_, err := c.UserExists(context.Background(), "ada")
+		require.ErrorIs(t, err, banklink.ErrServerError, body)
+		assert.Contains(t, err.Error(), "unexpected response", body)
+	}
+	for data, want := range map[string]bool{`true`: true, `false`: false, `{"userExist":true}`: true, `{"exists":false}`: false} {
+		c, mt := mocked(t)
+		respond(t, mt, "GET", "auth/api/checkUserExist", 200, `{"contextResponse":{"statusCode":"SUCCESS"},"responseData":`+data+`}`, nil)
+		got, err := c.UserExists(context.Background(), "ada")
+		require.NoError(t, err, data)
+		assert.Equal(t, want, got, data)
 	}
 }

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/envelope"
 )
 
@@ -187,24 +189,44 @@ func (c *Client) UserExists(ctx context.Context, username string) (bool, error) 
 	if username == "" {
 		return false, invalid("username", "a username is required")
 	}
-	var raw json.RawMessage
-	if err := c.get(ctx, "user_exists", "auth/api/checkUserExist", url.Values{"username": {username}}, false, &raw); err != nil {
+	var flag existsFlag
+	if err := c.get(ctx, "user_exists", "auth/api/checkUserExist", url.Values{"username": {username}}, false, &flag); err != nil {
 		return false, err
 	}
-	var flag struct {
+	if !flag.known {
+		// SUCCESS with responseData null or missing: never read as "free".
+		return false, &Error{ResponseInfo: banklink.ResponseInfo{Method: http.MethodGet, Path: "auth/api/checkUserExist"},
+			Kind: banklink.ErrServerError, Code: StatusSuccess, Message: "unexpected response: responseData says nothing about the user"}
+	}
+	return flag.exists, nil
+}
+
+// existsFlag reads checkUserExist's responseData: a bare boolean, or an
+// object with "userExist" or "exists". Anything else does not decode, and
+// the call fails as an unexpected response.
+type existsFlag struct{ known, exists bool }
+
+func (f *existsFlag) UnmarshalJSON(b []byte) error {
+	var plain bool
+	if json.Unmarshal(b, &plain) == nil {
+		f.known, f.exists = true, plain
+		return nil
+	}
+	var obj struct {
 		UserExist *bool `json:"userExist"`
 		Exists    *bool `json:"exists"`
 	}
-	var plain bool
-	switch {
-	case json.Unmarshal(raw, &plain) == nil:
-		return plain, nil
-	case json.Unmarshal(raw, &flag) == nil && flag.UserExist != nil:
-		return *flag.UserExist, nil
-	case flag.Exists != nil:
-		return *flag.Exists, nil
+	if json.Unmarshal(b, &obj) == nil {
+		switch {
+		case obj.UserExist != nil:
+			f.known, f.exists = true, *obj.UserExist
+			return nil
+		case obj.Exists != nil:
+			f.known, f.exists = true, *obj.Exists
+			return nil
+		}
 	}
-	return false, nil
+	return errors.New("not a user-exists flag")
 }
 
 // SecurityQuestion is one of the service's security questions.

@@ -3,8 +3,8 @@ package redact
 import (
 	"encoding/base64"
 	"strings"
-	"unicode/utf8"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -38,8 +38,8 @@ func TestSnippetRedactsEveryFormBeforeCutting(t *testing.T) {
 	assert.Equal(t, strings.Repeat("a", 60)+"[RED…", got)
 
 	for _, echo := range []string{
-		`{"password":"p\u00e4ssw0rd/+&\"x"}`,   // Python's json.dumps
-		`{"password":"pässw0rd/+\u0026\"x"}`,   // Go's encoding/json
+		`{"password":"p\u00e4ssw0rd/+&\"x"}`,  // Python's json.dumps
+		`{"password":"pässw0rd/+\u0026\"x"}`,  // Go's encoding/json
 		`password=p%C3%A4ssw0rd%2F%2B%26%22x`, // a form body
 		"pw " + base64.StdEncoding.EncodeToString([]byte(secret)),
 		"pw " + base64.RawURLEncoding.EncodeToString([]byte(secret)),

@@ -45,7 +45,10 @@ func (e *Error) Is(target error) bool {
 
 // roleRefusal matches the 400 answers the server gives a user whose role
 // may not make the call ("This user is not an FINTRACT admin").
-var roleRefusal = regexp.MustCompile(`(?i)\bnot an? [a-z_ ]*admin\b|\bnot allowed to\b|\bpermission\b`)
+// and the answers for accounts not yet cleared ("has not been
+// admin_approved", "has not been email verified"): valid credentials, not
+// allowed this call, like a 403.
+var roleRefusal = regexp.MustCompile(`(?i)\bnot an? [a-z_ ]*admin\b|\bnot allowed to\b|\bpermission\b|\bnot been (?:admin[_ ]approved|approved|e-?mail[_ ]verified|verified)\b`)
 
 // problem reads an error body: the login views wrap it in {"errors": …}
 // (or {"data": {"error": …}} with HTTP 200); the others send it plain.
@@ -78,7 +81,7 @@ func decodeError(r *transport.Response) error {
 		if r.StatusCode < 200 || r.StatusCode >= 300 {
 			kind = banklink.ErrServerError
 		}
-	case r.StatusCode == http.StatusBadRequest && roleRefusal.MatchString(p.Message):
+	case (r.StatusCode == http.StatusBadRequest || r.StatusCode == http.StatusUnauthorized) && roleRefusal.MatchString(p.Message):
 		kind = banklink.ErrForbidden
 	case r.StatusCode == http.StatusBadRequest && strings.Contains(lower, "expired"):
 		kind = banklink.ErrSessionExpired // "Sesssion Expired, Login again": the OTP challenge is over
@@ -162,7 +165,7 @@ func invalid(field, msg string) error {
 // in a way a refresh can cure.
 func tokenRefused(err error) bool {
 	var e *Error
-	if !errors.As(err, &e) || e.StatusCode != http.StatusUnauthorized {
+	if !errors.As(err, &e) || e.StatusCode != http.StatusUnauthorized || e.Kind == banklink.ErrForbidden {
 		return false
 	}
 	return e.Code != "user_not_found" && e.Code != "user_inactive"

@@ -181,6 +181,11 @@ func TestErrorShapes(t *testing.T) {
 		{"otp session expired", 400, `{"error":"Sesssion Expired, Login again"}`, banklink.ErrSessionExpired, "Sesssion Expired, Login again", "", ""},
 		{"missing otp", 400, `{"error":"Invalid OTP provided"}`, banklink.ErrInvalidRequest, "Invalid OTP provided", "", ""},
 		{"msg role refusal", 400, `{"msg":"This user is not an FINTRACT admin"}`, banklink.ErrForbidden, "This user is not an FINTRACT admin", "", ""},
+		// Regression (#11.2): accounts not yet cleared matched no
+		// category (400) or ErrUnauthorized with a needless refresh (401).
+		{"not admin approved", 400, `{"msg":"This user has not been admin_approved"}`, banklink.ErrForbidden, "This user has not been admin_approved", "", ""},
+		{"not email verified", 400, `{"error":"User has not been email verified"}`, banklink.ErrForbidden, "User has not been email verified", "", ""},
+		{"not admin approved, 401", 401, `{"detail":"User has not been admin_approved"}`, banklink.ErrForbidden, "User has not been admin_approved", "", ""},
 		{"message key", 400, `{"message":"Bad input"}`, banklink.ErrInvalidRequest, "Bad input", "", ""},
 		{"drf field map", 400, `{"email":["custom user with this email address already exists."],"username":["custom user with this username already exists."]}`, banklink.ErrInvalidRequest,
 			"email: custom user with this email address already exists.; username: custom user with this username already exists.", "", "username"},

@@ -117,6 +117,10 @@ func fintractProbe(t *testing.T) *probe {
 				_, err := c.UploadFile(ctx, fintract.File{Name: "a\nb", Body: strings.NewReader("x")})
 				return err
 			}},
+			{"UploadFile(content type with CR/LF)", fintracttest.RouteUpload, func(ctx context.Context) error {
+				_, err := c.UploadFile(ctx, fintract.File{Name: "a.png", ContentType: "image/png\r\nContent-Disposition: form-data; name=\"x\"", Body: strings.NewReader("x")})
+				return err
+			}},
 		},
 	}
 }

@@ -58,6 +58,9 @@ func Prepare(field string, src Source) (*Body, error) {
 	if src.Size < 0 {
 		return nil, errors.New("upload: Size must not be negative")
 	}
+	if err := checkContentType(src.ContentType); err != nil {
+		return nil, err
+	}
 	b := &Body{}
 	ct := src.ContentType
 	if ct == "" {
@@ -78,7 +81,7 @@ func Prepare(field string, src Source) (*Body, error) {
 			rc, err := src.Open()
 			return rc, rc, err
 		}
-	case isSeeker(src.Body):
+	case seekable(src.Body):
 		rs := src.Body.(io.ReadSeeker)
 		start, err := rs.Seek(0, io.SeekCurrent)
 		if err != nil {
@@ -179,9 +182,33 @@ func (b *Body) frame(field, name, ct string) error {
 
 var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"")
 
-func isSeeker(r io.Reader) bool {
-	_, ok := r.(io.ReadSeeker)
-	return ok
+// seekable reports whether r can be read again: an io.ReadSeeker whose
+// Seek works. An *os.File on a pipe or a terminal (os.Stdin under
+// "cat f | prog") has the method but fails with "illegal seek": it is
+// streamed once like a plain reader.
+func seekable(r io.Reader) bool {
+	rs, ok := r.(io.ReadSeeker)
+	if !ok {
+		return false
+	}
+	_, err := rs.Seek(0, io.SeekCurrent)
+	return err == nil
+}
+
+// checkContentType refuses a part content type that would reach the
+// wire as structure (a CR or LF would start another part header) or is
+// not a media type at all.
+func checkContentType(ct string) error {
+	if ct == "" {
+		return nil
+	}
+	if strings.ContainsFunc(ct, func(r rune) bool { return (r < 0x20 && r != '\t') || r == 0x7f }) {
+		return errors.New("upload: the content type holds control characters")
+	}
+	if _, _, err := mime.ParseMediaType(ct); err != nil {
+		return errors.New("upload: the content type is not a media type")
+	}
+	return nil
 }
 
 func sniffOpen(open func() (io.ReadCloser, error)) ([]byte, error) {

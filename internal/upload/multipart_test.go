@@ -101,3 +101,37 @@ func TestPrepareRefusesBadSources(t *testing.T) {
 		assert.Error(t, err, "%+v", src.Name)
 	}
 }
+
+// Regression (#11.5b): an *os.File on a pipe (os.Stdin under
+// "cat f | prog") was refused with "illegal seek"; it streams once.
+func TestAPipeIsStreamedOnce(t *testing.T) {
+	pr, pw, err := os.Pipe()
+	require.NoError(t, err)
+	defer pr.Close()
+	go func() {
+		pw.WriteString("from a pipe")
+		pw.Close()
+	}()
+	b, err := Prepare("file", Source{Name: "in.txt", Body: pr})
+	require.NoError(t, err)
+	assert.False(t, b.Rewindable)
+	assert.Zero(t, b.Length, "unknown length: sent chunked")
+	_, _, content, _ := parse(t, b)
+	assert.Equal(t, "from a pipe", string(content))
+	_, err = b.Open()
+	assert.ErrorIs(t, err, ErrNotRewindable)
+}
+
+// Regression (#11.4): a content type with CR/LF was written into the
+// part header as given, injecting a second Content-Disposition.
+func TestContentTypeCannotInjectHeaders(t *testing.T) {
+	for _, ct := range []string{
+		"image/png\r\nContent-Disposition: form-data; name=\"role\"",
+		"text/plain\nX: y", "text/plain\x00", "not a type",
+	} {
+		_, err := Prepare("file", Source{Name: "a.png", ContentType: ct, Body: strings.NewReader("x")})
+		assert.Error(t, err, "%q", ct)
+	}
+	_, err := Prepare("file", Source{Name: "a.png", ContentType: "image/png; charset=binary", Body: strings.NewReader("x")})
+	assert.NoError(t, err)
+}

@@ -26,6 +26,8 @@ type Request struct {
 	// Idempotent allows re-sending after a failure that may have reached the
 	// service. Leave it false for anything with side effects.
 	Idempotent bool
+
+	secrets []string // values of the body to redact from errors and logs
 }
 
 // Do calls any service API with the client's key, tenant, session, retries
@@ -50,7 +52,7 @@ func (c *Client) call(ctx context.Context, name string, req Request, out any) er
 	case !strings.HasPrefix(path, "auth/") || strings.Contains(path, "..") || strings.ContainsAny(path, "?#%\\ \r\n\t") || strings.Contains(path, "//"):
 		return invalid("path", "must be a plain service path under /auth/")
 	}
-	op := &transport.Op{Name: name, Method: strings.ToUpper(req.Method), Path: path, Query: req.Query, Auth: req.Auth, Idempotent: req.Idempotent}
+	op := &transport.Op{Name: name, Method: strings.ToUpper(req.Method), Path: path, Query: req.Query, Auth: req.Auth, Idempotent: req.Idempotent, Secrets: req.secrets}
 	if req.Body != nil {
 		b, err := json.Marshal(req.Body)
 		if err != nil {
@@ -73,6 +75,8 @@ func (c *Client) get(ctx context.Context, name, path string, q url.Values, auth 
 	return c.call(ctx, name, Request{Method: http.MethodGet, Path: path, Query: q, Auth: auth, Idempotent: true}, out)
 }
 
-func (c *Client) send(ctx context.Context, name, method, path string, body any, auth, idempotent bool, out any) error {
-	return c.call(ctx, name, Request{Method: method, Path: path, Body: body, Auth: auth, Idempotent: idempotent}, out)
+// send's secrets are values its body carries (a PIN, a password, an
+// answer): redacted from the call's errors and logs.
+func (c *Client) send(ctx context.Context, name, method, path string, body any, auth, idempotent bool, out any, secrets ...string) error {
+	return c.call(ctx, name, Request{Method: method, Path: path, Body: body, Auth: auth, Idempotent: idempotent, secrets: secrets}, out)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/envelope"
+	"github.com/banklink/banklink-go/internal/redact"
 )
 
 // Person is the current user (GET /auth/api/myinfo). Timestamps arrive in
@@ -79,7 +81,7 @@ func (c *Client) ChangePassword(ctx context.Context, current, next string) error
 		return invalid("newPassword", "the new password equals the current one")
 	}
 	body := map[string]string{"currentPassword": current, "newPassword": next}
-	if err := c.send(ctx, "change_password", http.MethodPut, "auth/api/myinfo/changePassword", body, true, false, nil); err != nil {
+	if err := c.send(ctx, "change_password", http.MethodPut, "auth/api/myinfo/changePassword", body, true, false, nil, current, next); err != nil {
 		return err
 	}
 	if f := c.facts.Load(); f != nil && f.NeedChangePassword {
@@ -99,7 +101,7 @@ func (c *Client) ChangePIN(ctx context.Context, current, next string) error {
 		return err
 	}
 	body := map[string]string{"currentPin": current, "newPin": next}
-	return c.send(ctx, "change_pin", http.MethodPut, "auth/api/myinfo/changePin", body, true, false, nil)
+	return c.send(ctx, "change_pin", http.MethodPut, "auth/api/myinfo/changePin", body, true, false, nil, current, next)
 }
 
 // ValidatePIN reports whether pin is the PIN of the user with uuid
@@ -117,7 +119,7 @@ func (c *Client) ValidatePIN(ctx context.Context, uuid, pin string) (bool, error
 	var out struct {
 		PinValidated bool `json:"pinValidated"`
 	}
-	err := c.send(ctx, "validate_pin", http.MethodPost, "auth/api/validate/pin", map[string]string{"pin": pin, "uuid": uuid}, true, false, &out)
+	err := c.send(ctx, "validate_pin", http.MethodPost, "auth/api/validate/pin", map[string]string{"pin": pin, "uuid": uuid}, true, false, &out, pin)
 	return out.PinValidated, err
 }
 
@@ -137,6 +139,11 @@ type Reset struct {
 	Username           string `json:"username"`
 	SecurityQuestionID int64  `json:"securityQuestionId"`
 	Answer             string `json:"answer"`
+}
+
+// Format prints r without its answer, whatever the verb.
+func (r Reset) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "fintiv.Reset{Username:%q, SecurityQuestionID:%d, Answer:%s}", r.Username, r.SecurityQuestionID, redact.Masked(r.Answer))
 }
 
 func (r Reset) check() (Reset, error) {
@@ -159,7 +166,7 @@ func (c *Client) ResetPassword(ctx context.Context, r Reset) error {
 	if err != nil {
 		return err
 	}
-	return c.send(ctx, "reset_password", http.MethodPost, "auth/api/reset/password", r, false, false, nil)
+	return c.send(ctx, "reset_password", http.MethodPost, "auth/api/reset/password", r, false, false, nil, r.Answer)
 }
 
 // RequestTemporaryPassword asks the service to send the user a temporary
@@ -179,7 +186,7 @@ func (c *Client) ResetPIN(ctx context.Context, r Reset) error {
 	if err != nil {
 		return err
 	}
-	return c.send(ctx, "reset_pin", http.MethodPost, "auth/api/reset/pin", r, false, false, nil)
+	return c.send(ctx, "reset_pin", http.MethodPost, "auth/api/reset/pin", r, false, false, nil, r.Answer)
 }
 
 // UserExists reports whether a username is taken

@@ -3,9 +3,11 @@ package fintract
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/banklink/banklink-go/internal/redact"
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
@@ -21,6 +23,12 @@ type RegisterRequest struct {
 	Phone      string   `json:"phone"`
 	CustomerID string   `json:"customer_id,omitempty"`
 	Gender     Gender   `json:"gender,omitempty"`
+}
+
+// Format prints r without its passwords, whatever the verb.
+func (r RegisterRequest) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "fintract.RegisterRequest{Email:%q, Username:%q, Name:%q, UserType:%s, Password:%s, Password2:%s, Phone:%q, CustomerID:%q, Gender:%s}",
+		r.Email, r.Username, r.Name, r.UserType, redact.Masked(r.Password), redact.Masked(r.Password2), r.Phone, r.CustomerID, r.Gender)
 }
 
 func (r RegisterRequest) check() (RegisterRequest, error) {
@@ -68,6 +76,7 @@ func (c *Client) Register(ctx context.Context, req RegisterRequest) (*User, erro
 	var u *User
 	err = c.t.Do(ctx, &transport.Op{
 		Name: "register", Method: http.MethodPost, Path: "auth/register/", Body: body, ContentType: "application/json",
+		Secrets: []string{req.Password, req.Password2},
 	}, func(r *transport.Response) (err error) {
 		u, err = decodeUser(r, false)
 		return err

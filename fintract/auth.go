@@ -29,6 +29,11 @@ type LoginRequest struct {
 	UserType UserType
 }
 
+// Format prints l without its password, whatever the verb.
+func (l LoginRequest) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "fintract.LoginRequest{Email:%q, Password:%s, OTPType:%s, UserType:%s}", l.Email, redact.Masked(l.Password), l.OTPType, l.UserType)
+}
+
 func (l LoginRequest) check() (LoginRequest, error) {
 	var ok bool
 	l.Email = strings.TrimSpace(l.Email)
@@ -152,6 +157,7 @@ func (c *Client) Login(ctx context.Context, req LoginRequest) (*Challenge, error
 	ch := &Challenge{Email: req.Email, OTPType: req.OTPType}
 	err = c.t.Do(ctx, &transport.Op{
 		Name: "login", Method: http.MethodPost, Path: "auth/login/", Body: body, ContentType: "application/json",
+		Secrets: []string{req.Password},
 	}, func(r *transport.Response) error {
 		var out struct {
 			ID json.Number `json:"id"`
@@ -238,7 +244,7 @@ func (c *Client) verify(ctx context.Context, userID int, otp string) (*credentia
 	var v verifiedLogin
 	err = c.t.Do(ctx, &transport.Op{
 		Name: "verify_otp", Method: http.MethodPost, Path: "auth/login/" + strconv.Itoa(userID) + "/",
-		Body: body, ContentType: "application/json",
+		Body: body, ContentType: "application/json", Secrets: []string{otp},
 	}, func(r *transport.Response) error {
 		if err := decodeJSON(r, nil); err != nil {
 			return err

@@ -172,16 +172,18 @@ func (c *Client) ResetPassword(ctx context.Context, resetCode, password string) 
 	case password == "":
 		return invalid("password", "a new password is required")
 	}
-	return c.message(ctx, "password_reset", "auth/password/reset", map[string]string{"resetCode": resetCode, "password": password})
+	return c.message(ctx, "password_reset", "auth/password/reset", map[string]string{"resetCode": resetCode, "password": password}, resetCode, password)
 }
 
 // message sends a call without session whose answer is only a message.
-func (c *Client) message(ctx context.Context, name, path string, body any) error {
+// message's secrets are values its body carries, redacted from its
+// errors and logs.
+func (c *Client) message(ctx context.Context, name, path string, body any, secrets ...string) error {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return err
 	}
-	return c.t.Do(ctx, &transport.Op{Name: name, Method: http.MethodPost, Path: path, Body: b, ContentType: "application/json"},
+	return c.t.Do(ctx, &transport.Op{Name: name, Method: http.MethodPost, Path: path, Body: b, ContentType: "application/json", Secrets: secrets},
 		func(r *transport.Response) error {
 			_, err := decodeWallet(r, false)
 			return err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/banklink/banklink-go/internal/transport"
@@ -39,6 +40,10 @@ func WithHTTPClient(hc *http.Client) Option {
 			s.Fail(errors.New("WithHTTPClient: nil *http.Client"))
 			return
 		}
+		if hc.Transport != nil && isNil(hc.Transport) {
+			s.Fail(errors.New("WithHTTPClient: the client's Transport is a nil pointer"))
+			return
+		}
 		s.HTTPClient = hc
 	})
 }
@@ -48,12 +53,27 @@ func WithHTTPClient(hc *http.Client) Option {
 // pooled transport requiring TLS 1.2 or later.
 func WithTransport(rt http.RoundTripper) Option {
 	return transport.OptionFunc(func(s *transport.Settings) {
-		if rt == nil {
+		if isNil(rt) {
 			s.Fail(errors.New("WithTransport: nil RoundTripper"))
 			return
 		}
 		s.Transport = rt
 	})
+}
+
+// isNil reports whether v is nil or an interface holding a nil pointer
+// (a typed nil, such as a *http.Transport variable never assigned), which
+// would panic on the first call instead of failing at New.
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Interface, reflect.Slice, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
 }
 
 // WithRetry sets the retry policy. Use RetryPolicy{MaxRetries: -1} to
@@ -84,9 +104,10 @@ func WithInsecureHTTP() Option {
 }
 
 // WithTimeout bounds each HTTP attempt (default 30s): connecting, the TLS
-// handshake and the wait for the complete answer, body included. A
-// streamed upload is bounded from the moment its body has been sent, so a
-// long upload is never cut off. The whole call is bounded by its context.
+// handshake, any same-origin redirects and the wait for the complete
+// answer, body included. A streamed upload is bounded instead by the time
+// no byte moves either way, so a long upload that keeps moving is never
+// cut off. See WithCallTimeout for the bound of a whole call.
 func WithTimeout(d time.Duration) Option {
 	return transport.OptionFunc(func(s *transport.Settings) {
 		if d <= 0 {
@@ -94,6 +115,22 @@ func WithTimeout(d time.Duration) Option {
 			return
 		}
 		s.Timeout = d
+	})
+}
+
+// WithCallTimeout bounds a whole call (default 60s): every attempt, the
+// waits between them and a session renewal it waits for, even when the
+// caller's context has no deadline. A call that runs out ends with a
+// *CallError matching ErrUnavailable and context.DeadlineExceeded. A
+// streamed upload is not bounded by it (see WithTimeout). The caller's
+// context still ends any call sooner.
+func WithCallTimeout(d time.Duration) Option {
+	return transport.OptionFunc(func(s *transport.Settings) {
+		if d <= 0 {
+			s.Fail(errors.New("WithCallTimeout: the timeout must be positive"))
+			return
+		}
+		s.CallTimeout = d
 	})
 }
 

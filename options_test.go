@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/dfcu"
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
@@ -49,6 +50,20 @@ func TestInvalidOptionsAreReported(t *testing.T) {
 	}
 }
 
+// Regression (#11.3): a typed-nil *http.Transport was accepted and
+// panicked on the first call.
+func TestTypedNilTransportIsRefusedAtNew(t *testing.T) {
+	var tr *http.Transport
+	_, err := collect(banklink.WithTransport(tr))
+	assert.ErrorContains(t, err, "WithTransport: nil RoundTripper")
+	_, err = collect(banklink.WithHTTPClient(&http.Client{Transport: tr}))
+	assert.ErrorContains(t, err, "WithHTTPClient")
+	_, err = dfcu.New(banklink.WithBaseURL("https://api.example.com"), dfcu.WithCredentials("u", "p"), banklink.WithTransport(tr))
+	assert.Error(t, err)
+	_, err = collect(banklink.WithCallTimeout(0))
+	assert.ErrorContains(t, err, "WithCallTimeout")
+}
+
 func TestProviderOptionRefusesAnotherProvidersClient(t *testing.T) {
 	type dfcuConfig struct{ user string }
 	opt := transport.ProviderOption("dfcu.WithCredentials", func(c *dfcuConfig) error { c.user = "u"; return nil })
@@ -68,7 +83,8 @@ func TestProviderOptionRefusesAnotherProvidersClient(t *testing.T) {
 func TestCategoriesAreDistinct(t *testing.T) {
 	all := []error{banklink.ErrUnauthorized, banklink.ErrSessionExpired, banklink.ErrForbidden, banklink.ErrNotFound,
 		banklink.ErrInvalidRequest, banklink.ErrRateLimited, banklink.ErrServerError, banklink.ErrRetriesExhausted,
-		banklink.ErrResponseTooLarge, banklink.ErrInsecureURL, banklink.ErrRedirectRefused, banklink.ErrReauthRequired}
+		banklink.ErrResponseTooLarge, banklink.ErrInsecureURL, banklink.ErrRedirectRefused, banklink.ErrReauthRequired,
+		banklink.ErrUnavailable}
 	for i, a := range all {
 		for j, b := range all {
 			want := i == j || (a == banklink.ErrSessionExpired && b == banklink.ErrUnauthorized)

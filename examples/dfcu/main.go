@@ -7,4 +7,4 @@ package main
 
 import "github.com/banklink/banklink-go/examples/internal/demo"
 
-func main() { demo.Main(demo.Flow{Name: "DFCU", Run: demo.DFCU}) }
+func main() { demo.Main(demo.Flow{Name: "DFCU", Usage: demo.DFCUUsage, Run: demo.DFCU}) }

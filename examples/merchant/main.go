@@ -9,4 +9,4 @@ package main
 
 import "github.com/banklink/banklink-go/examples/internal/demo"
 
-func main() { demo.Main(demo.Flow{Name: "Merchant", Run: demo.Merchant}) }
+func main() { demo.Main(demo.Flow{Name: "Merchant", Usage: demo.MerchantUsage, Run: demo.Merchant}) }

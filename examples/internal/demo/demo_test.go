@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -101,18 +103,75 @@ func TestFintivOnTheFake(t *testing.T) {
 	}
 }
 
-func TestFintivOnAConfiguredServer(t *testing.T) {
+// failingReader fails the test if anything reads it: nothing may wait
+// for input unless the flow needs an OTP and no variable gives it.
+type failingReader struct{ t *testing.T }
+
+func (f failingReader) Read([]byte) (int, error) {
+	f.t.Error("the example read standard input")
+	return 0, io.EOF
+}
+
+// Regression (#11.6): against a real service the Fintiv example waited
+// for a PIN and a new password on standard input, and changed the
+// password whenever one was typed. Now only variables ask for either.
+func TestFintivOnAConfiguredServerNeverWaitsOrChangesUnasked(t *testing.T) {
 	srv := fintivtest.NewServer()
 	defer srv.Close()
-	var out bytes.Buffer
-	err := Fintiv(context.Background(), run(&out, "9999\n\n", map[string]string{
+	vars := map[string]string{
 		"FINTIV_BASE_URL": srv.URL, "FINTIV_API_KEY": fintivtest.APIKey, "FINTIV_TENANT": fintivtest.Tenant,
 		"FINTIV_USERNAME": fintivtest.Username, "FINTIV_PASSWORD": fintivtest.Password,
-	}))
-	require.NoError(t, err)
-	assert.Contains(t, out.String(), "PIN valid: false")
-	assert.NotContains(t, out.String(), "password changed", "an empty answer skips the change")
+	}
+	var out bytes.Buffer
+	require.NoError(t, Fintiv(context.Background(), Env{Out: &out, In: failingReader{t}, Getenv: env(vars)}))
+	assert.NotContains(t, out.String(), "PIN valid")
+	assert.NotContains(t, out.String(), "password changed")
+	assert.Zero(t, srv.Calls(fintivtest.RouteValidatePIN))
+	assert.Zero(t, srv.Calls(fintivtest.RouteChangePassword))
 	assert.Equal(t, fintivtest.Password, srv.Password(fintivtest.Username))
+
+	vars["FINTIV_PIN"] = "9999"
+	vars["FINTIV_NEW_PASSWORD"] = "Next2345!"
+	out.Reset()
+	require.NoError(t, Fintiv(context.Background(), Env{Out: &out, In: failingReader{t}, Getenv: env(vars)}))
+	assert.Contains(t, out.String(), "PIN valid: false")
+	assert.Contains(t, out.String(), "password changed")
+	assert.Equal(t, "Next2345!", srv.Password(fintivtest.Username))
+}
+
+// Regression (#11.6): against a real server the Fintract example always
+// wrote the user's name and uploaded a file; it read the OTP only from
+// standard input. Now FINTRACT_OTP gives it, and only variables ask for
+// changes.
+func TestFintractOnAConfiguredServerUnattended(t *testing.T) {
+	srv := fintracttest.NewServer()
+	defer srv.Close()
+	vars := map[string]string{
+		"FINTRACT_BASE_URL": srv.URL, "FINTRACT_EMAIL": fintracttest.CustomerEmail, "FINTRACT_PASSWORD": fintracttest.CustomerPassword,
+	}
+	getenv := func(k string) string {
+		if k == "FINTRACT_OTP" { // read once the server has sent it, as a script would
+			otp, _ := srv.OTP(fintracttest.CustomerEmail)
+			return otp
+		}
+		return vars[k]
+	}
+	var out bytes.Buffer
+	require.NoError(t, Fintract(context.Background(), Env{Out: &out, In: failingReader{t}, Getenv: getenv}))
+	assert.NotContains(t, out.String(), "updated")
+	assert.NotContains(t, out.String(), "uploaded")
+	assert.Zero(t, srv.Calls(fintracttest.RouteUserUpdate)+srv.Calls(fintracttest.RouteUpdate))
+	assert.Zero(t, srv.Calls(fintracttest.RouteUpload))
+
+	file := filepath.Join(t.TempDir(), "statement.csv")
+	require.NoError(t, os.WriteFile(file, []byte("date,amount\n"), 0o600))
+	vars["FINTRACT_NEW_NAME"] = "John"
+	vars["FINTRACT_UPLOAD_FILE"] = file
+	out.Reset()
+	require.NoError(t, Fintract(context.Background(), Env{Out: &out, In: failingReader{t}, Getenv: getenv}))
+	assert.Contains(t, out.String(), "user info updated")
+	assert.Contains(t, out.String(), "uploaded a file")
+	assert.Equal(t, 1, srv.Calls(fintracttest.RouteUpload))
 }
 
 func TestMerchantOnTheFakes(t *testing.T) {

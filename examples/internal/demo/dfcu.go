@@ -12,6 +12,11 @@ import (
 	"github.com/banklink/banklink-go/dfcu/dfcutest"
 )
 
+// DFCUUsage lists the variables the DFCU flow reads.
+const DFCUUsage = `DFCU: DFCU_BASE_URL, DFCU_USERNAME, DFCU_PASSWORD and DFCU_ACCOUNT name a real
+  server and the account whose loans to print (else an in-process fake). It
+  only reads.`
+
 // DFCU logs in and prints the loans of an account. It uses DFCU_BASE_URL,
 // DFCU_USERNAME, DFCU_PASSWORD and DFCU_ACCOUNT when all are set, else a
 // dfcutest fake.

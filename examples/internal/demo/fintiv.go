@@ -9,10 +9,18 @@ import (
 	"github.com/banklink/banklink-go/fintiv/fintivtest"
 )
 
+// FintivUsage lists the variables the Fintiv flow reads.
+const FintivUsage = `Fintiv: FINTIV_BASE_URL, FINTIV_API_KEY, FINTIV_TENANT, FINTIV_USERNAME and
+  FINTIV_PASSWORD name a real service (else an in-process fake). Against a real
+  service the flow gets a token and reads the user; it validates a PIN only when
+  FINTIV_PIN is set and changes the password only when FINTIV_NEW_PASSWORD is set.`
+
 // Fintiv runs the Fintiv flow: token → myinfo → validate PIN → change
 // password. With FINTIV_BASE_URL, FINTIV_API_KEY, FINTIV_TENANT,
-// FINTIV_USERNAME and FINTIV_PASSWORD set it uses that service (and reads
-// the PIN and the new password from standard input); else a fintivtest fake.
+// FINTIV_USERNAME and FINTIV_PASSWORD set it uses that service, validating
+// a PIN only when FINTIV_PIN is set and changing the password only when
+// FINTIV_NEW_PASSWORD is set (it never waits for input); else a fintivtest
+// fake, where it does both.
 func Fintiv(ctx context.Context, e Env) error {
 	env, err := lookup(e.Getenv, "FINTIV_BASE_URL", "FINTIV_API_KEY", "FINTIV_TENANT", "FINTIV_USERNAME", "FINTIV_PASSWORD")
 	if err != nil {
@@ -28,12 +36,7 @@ func Fintiv(ctx context.Context, e Env) error {
 		}
 		fmt.Fprintf(e.Out, "Fintiv: no FINTIV_* variables set; using the in-process fake at %s\n", srv.URL)
 	} else {
-		if pin, err = e.ask("Fintiv: PIN to validate: "); err != nil {
-			return err
-		}
-		if newPassword, err = e.ask("Fintiv: new password (empty to skip the change): "); err != nil {
-			return err
-		}
+		pin, newPassword = e.Getenv("FINTIV_PIN"), e.Getenv("FINTIV_NEW_PASSWORD")
 	}
 	c, err := fintiv.New(
 		banklink.WithBaseURL(env["FINTIV_BASE_URL"]),
@@ -58,11 +61,13 @@ func Fintiv(ctx context.Context, e Env) error {
 		return fmt.Errorf("myinfo: %w", err)
 	}
 	fmt.Fprintf(e.Out, "Fintiv: %s %s (%s), %s\n", me.FirstName, me.LastName, me.Username, me.Status)
-	ok, err := c.ValidatePIN(ctx, s.UUID, pin)
-	if err != nil {
-		return fmt.Errorf("validate PIN: %w", err)
+	if pin != "" {
+		ok, err := c.ValidatePIN(ctx, s.UUID, pin)
+		if err != nil {
+			return fmt.Errorf("validate PIN: %w", err)
+		}
+		fmt.Fprintf(e.Out, "Fintiv: PIN valid: %t\n", ok)
 	}
-	fmt.Fprintf(e.Out, "Fintiv: PIN valid: %t\n", ok)
 	if newPassword == "" {
 		return nil
 	}

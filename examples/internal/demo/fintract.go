@@ -3,6 +3,8 @@ package demo
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/banklink/banklink-go"
@@ -10,12 +12,20 @@ import (
 	"github.com/banklink/banklink-go/fintract/fintracttest"
 )
 
+// FintractUsage lists the variables the Fintract flow reads.
+const FintractUsage = `Fintract: FINTRACT_BASE_URL, FINTRACT_EMAIL and FINTRACT_PASSWORD name a real
+  server (else an in-process fake). The OTP is read from FINTRACT_OTP when set,
+  else as one line from standard input (a terminal or a pipe). Against a real
+  server the flow logs in and reads the user; it updates the user's name only
+  when FINTRACT_NEW_NAME is set and uploads a file only when
+  FINTRACT_UPLOAD_FILE names one. It never registers or deletes an account.`
+
 // Fintract runs the Fintract flow. With FINTRACT_BASE_URL, FINTRACT_EMAIL
-// and FINTRACT_PASSWORD set it logs in to that server (the OTP is read from
-// standard input), reads and updates the user and uploads a small file; it
-// registers or deletes nothing on a real server. Without them it runs the
-// whole lifecycle on a fintracttest fake: register, verify, login, OTP,
-// info, update, upload, delete.
+// and FINTRACT_PASSWORD set it logs in to that server (the OTP from
+// FINTRACT_OTP, else one line of standard input) and reads the user; it
+// changes the account only as FINTRACT_NEW_NAME and FINTRACT_UPLOAD_FILE
+// ask. Without them it runs the whole lifecycle on a fintracttest fake:
+// register, verify, login, OTP, info, update, upload, delete.
 func Fintract(ctx context.Context, e Env) error {
 	env, err := lookup(e.Getenv, "FINTRACT_BASE_URL", "FINTRACT_EMAIL", "FINTRACT_PASSWORD")
 	if err != nil {
@@ -28,9 +38,13 @@ func Fintract(ctx context.Context, e Env) error {
 		}
 		defer c.CloseIdleConnections()
 		otp := func(ch fintract.Challenge) (string, error) {
+			if code := strings.TrimSpace(e.Getenv("FINTRACT_OTP")); code != "" {
+				return code, nil
+			}
 			return e.ask(fmt.Sprintf("Fintract: enter the OTP sent to %s: ", ch.Email))
 		}
-		return fintractSession(ctx, e, c, fintract.LoginRequest{Email: env["FINTRACT_EMAIL"], Password: env["FINTRACT_PASSWORD"]}, otp, false)
+		changes := fintractChanges{name: e.Getenv("FINTRACT_NEW_NAME"), upload: e.Getenv("FINTRACT_UPLOAD_FILE")}
+		return fintractSession(ctx, e, c, fintract.LoginRequest{Email: env["FINTRACT_EMAIL"], Password: env["FINTRACT_PASSWORD"]}, otp, changes)
 	}
 
 	srv := fintracttest.NewServer()
@@ -55,10 +69,18 @@ func Fintract(ctx context.Context, e Env) error {
 		code, _ := srv.OTP(ch.Email) // the fake's outbox
 		return code, nil
 	}
-	return fintractSession(ctx, e, c, fintract.LoginRequest{Email: reg.Email, Password: reg.Password}, otp, true)
+	return fintractSession(ctx, e, c, fintract.LoginRequest{Email: reg.Email, Password: reg.Password}, otp, fintractChanges{fake: true})
 }
 
-func fintractSession(ctx context.Context, e Env, c *fintract.Client, login fintract.LoginRequest, otp func(fintract.Challenge) (string, error), destructive bool) error {
+// fintractChanges are the changes a session may make: all of them on the
+// fake, only those a variable asks for on a real server.
+type fintractChanges struct {
+	fake   bool
+	name   string // a new name
+	upload string // a file to upload
+}
+
+func fintractSession(ctx context.Context, e Env, c *fintract.Client, login fintract.LoginRequest, otp func(fintract.Challenge) (string, error), changes fintractChanges) error {
 	ch, err := c.Login(ctx, login)
 	if err != nil {
 		return fmt.Errorf("login: %w", err)
@@ -80,22 +102,41 @@ func fintractSession(ctx context.Context, e Env, c *fintract.Client, login fintr
 	}
 	fmt.Fprintf(e.Out, "Fintract: %s <%s>, customer %s, net balance %s\n", info.Name, info.Email, info.CustomerID, info.NetBalance)
 
-	update := fintract.UserUpdate{Name: new(info.Name)} // unchanged on a real server
-	if destructive {
-		update = fintract.UserUpdate{Country: new("Uganda"), Address: new("Plot 1, Kampala Road")}
+	var update *fintract.UserUpdate
+	switch {
+	case changes.fake:
+		update = &fintract.UserUpdate{Country: new("Uganda"), Address: new("Plot 1, Kampala Road")}
+	case changes.name != "":
+		update = &fintract.UserUpdate{Name: new(changes.name)}
 	}
-	if err := c.UpdateUserInfo(ctx, s.UserID, update); err != nil {
-		return fmt.Errorf("update: %w", err)
+	if update != nil {
+		if err := c.UpdateUserInfo(ctx, s.UserID, *update); err != nil {
+			return fmt.Errorf("update: %w", err)
+		}
+		fmt.Fprintln(e.Out, "Fintract: user info updated")
 	}
-	fmt.Fprintln(e.Out, "Fintract: user info updated")
 
-	url, err := c.UploadFile(ctx, fintract.File{Name: "banklink-example.csv", Body: strings.NewReader("date,amount\n2026-11-24,1500\n")})
-	if err != nil {
-		return fmt.Errorf("upload: %w", err)
+	var file *fintract.File
+	switch {
+	case changes.fake:
+		file = &fintract.File{Name: "banklink-example.csv", Body: strings.NewReader("date,amount\n2026-11-24,1500\n")}
+	case changes.upload != "":
+		f, err := os.Open(changes.upload)
+		if err != nil {
+			return fmt.Errorf("upload: %w", err)
+		}
+		defer f.Close()
+		file = &fintract.File{Name: filepath.Base(changes.upload), Body: f}
 	}
-	fmt.Fprintf(e.Out, "Fintract: uploaded a file to %s\n", url)
+	if file != nil {
+		url, err := c.UploadFile(ctx, *file)
+		if err != nil {
+			return fmt.Errorf("upload: %w", err)
+		}
+		fmt.Fprintf(e.Out, "Fintract: uploaded a file to %s\n", url)
+	}
 
-	if destructive {
+	if changes.fake {
 		if err := c.DeleteAccount(ctx); err != nil {
 			return fmt.Errorf("delete: %w", err)
 		}

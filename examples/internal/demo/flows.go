@@ -3,10 +3,12 @@ package demo
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 )
 
@@ -44,8 +46,26 @@ func (e Env) ask(prompt string) (string, error) {
 }
 
 // Main runs flows in a command: on the process's streams and environment,
-// interrupted by Ctrl-C, exiting 1 with the error when any fails.
+// interrupted by Ctrl-C, exiting 1 with the error when any fails. -h
+// prints the flows' variables and exits; the command takes no arguments.
 func Main(flows ...Flow) {
+	fs := flag.NewFlagSet(filepath.Base(os.Args[0]), flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s\n\nRuns on in-process fakes unless environment variables name a real server:\n\n", fs.Name())
+		for _, f := range flows {
+			fmt.Fprintf(fs.Output(), "%s\n\n", f.Usage)
+		}
+	}
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		os.Exit(2)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "%s takes no arguments (see -h)\n", fs.Name())
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	env := Env{Out: os.Stdout, In: os.Stdin, Getenv: os.Getenv}
@@ -70,16 +90,17 @@ func Main(flows ...Flow) {
 
 // Flow is one provider's example flow.
 type Flow struct {
-	Name string
-	Run  func(ctx context.Context, env Env) error
+	Name  string
+	Usage string // the variables it reads, for -h
+	Run   func(ctx context.Context, env Env) error
 }
 
 // Flows lists every provider's flow, in the order quickstart runs them.
 func Flows() []Flow {
 	return []Flow{
-		{Name: "DFCU", Run: DFCU},
-		{Name: "Fintract", Run: Fintract},
-		{Name: "Fintiv", Run: Fintiv},
-		{Name: "Merchant", Run: Merchant},
+		{Name: "DFCU", Usage: DFCUUsage, Run: DFCU},
+		{Name: "Fintract", Usage: FintractUsage, Run: Fintract},
+		{Name: "Fintiv", Usage: FintivUsage, Run: Fintiv},
+		{Name: "Merchant", Usage: MerchantUsage, Run: Merchant},
 	}
 }

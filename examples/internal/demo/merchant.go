@@ -9,6 +9,13 @@ import (
 	"github.com/banklink/banklink-go/merchant/merchanttest"
 )
 
+// MerchantUsage lists the variables the merchant flow reads.
+const MerchantUsage = `Merchant: MERCHANT_BASE_URL, MERCHANT_EMAIL and MERCHANT_PASSWORD name a real
+  wallet (login, refresh, logout; else an in-process fake); NIP_BASE_URL,
+  NIP_USERNAME, NIP_PASSWORD, NIP_ACCOUNT and NIP_BANK a real NIP service for a
+  name enquiry (NIP_INSECURE=1 allows a plain-http test URL). Nothing changes
+  an account.`
+
 // Merchant runs the merchant flow: login → refresh → NIP name enquiry →
 // logout. The wallet part uses MERCHANT_BASE_URL, MERCHANT_EMAIL and
 // MERCHANT_PASSWORD when set; the NIP part NIP_BASE_URL, NIP_USERNAME,

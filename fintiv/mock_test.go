@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -287,4 +288,16 @@ func TestUserExistsNeverGuessesFree(t *testing.T) {
 		require.NoError(t, err, data)
 		assert.Equal(t, want, got, data)
 	}
+}
+
+// Regression (#11.5): an absurd expires_in overflowed into the past, so
+// every call refreshed first.
+func TestAbsurdExpiresInIsClamped(t *testing.T) {
+	c, mt := mocked(t)
+	absurd := strings.Replace(tokenBody, `"expires_in":3599`, `"expires_in":9223372036854775807`, 1)
+	respond(t, mt, "POST", "auth/oauth/token", 200, absurd, nil)
+	s, err := c.Login(context.Background())
+	require.NoError(t, err)
+	assert.True(t, s.AccessExpiry.After(time.Now()), "in the future: %s", s.AccessExpiry)
+	assert.True(t, s.AccessExpiry.Before(time.Now().Add(25*time.Hour)), "a day at most: %s", s.AccessExpiry)
 }

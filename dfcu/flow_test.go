@@ -123,7 +123,10 @@ func TestAccessTokenPastExpRefreshesBeforeSending(t *testing.T) {
 }
 
 func TestShortLivedTokenIsRefreshedBeforeExpiry(t *testing.T) {
-	srv := newFake(t, dfcutest.WithTokenLifetimes(4*time.Second, time.Hour))
+	// 8s tokens: the last quarter (2s) is the aging window, the last tenth
+	// (0.8s) counts as expired. The call below goes 1.5s before expiry:
+	// 0.7s of slack for the sleep to overshoot, 1.5s for the request.
+	srv := newFake(t, dfcutest.WithTokenLifetimes(8*time.Second, time.Hour))
 	c := newClient(t, srv)
 	ctx := context.Background()
 	_, err := c.Loans(ctx, dfcutest.AccountWithLoans)
@@ -132,11 +135,11 @@ func TestShortLivedTokenIsRefreshedBeforeExpiry(t *testing.T) {
 
 	// Inside the last quarter of the token's life a call still uses the
 	// valid token and starts a background refresh.
-	time.Sleep(time.Until(first.AccessExpiry.Add(-600 * time.Millisecond)))
+	time.Sleep(time.Until(first.AccessExpiry.Add(-1500 * time.Millisecond)))
 	_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { return srv.RefreshCalls() == 1 }, 3*time.Second, 10*time.Millisecond)
-	require.Eventually(t, func() bool { s, _ := c.Session(); return s.Access != first.Access }, time.Second, 5*time.Millisecond)
+	require.Eventually(t, func() bool { return srv.RefreshCalls() == 1 }, 10*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { s, _ := c.Session(); return s.Access != first.Access }, 10*time.Second, 5*time.Millisecond)
 
 	_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
 	require.NoError(t, err)

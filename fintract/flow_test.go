@@ -97,7 +97,7 @@ func TestAdminApprovalNeedsAnAdmin(t *testing.T) {
 }
 
 func TestOTPRules(t *testing.T) {
-	srv := newFake(t, fintracttest.WithOTPLifetime(200*time.Millisecond))
+	srv := newFake(t) // OTPs live 10 minutes: nothing below races them
 	c := newClient(t, srv)
 	ctx := context.Background()
 
@@ -112,11 +112,15 @@ func TestOTPRules(t *testing.T) {
 	_, err = c.VerifyOTP(ctx, ch.UserID, otp)
 	assert.ErrorContains(t, err, "Invalid OTP", "single use")
 
-	ch, err = c.Login(ctx, customerLogin)
+	// An OTP past its lifetime: a server whose OTPs live 50ms, and a wait
+	// six times as long (a sleep never ends early).
+	short := newFake(t, fintracttest.WithOTPLifetime(50*time.Millisecond))
+	sc := newClient(t, short)
+	ch, err = sc.Login(ctx, customerLogin)
 	require.NoError(t, err)
-	otp, _ = srv.OTP(customerLogin.Email)
+	otp, _ = short.OTP(customerLogin.Email)
 	time.Sleep(300 * time.Millisecond)
-	_, err = c.VerifyOTP(ctx, ch.UserID, otp)
+	_, err = sc.VerifyOTP(ctx, ch.UserID, otp)
 	require.ErrorIs(t, err, banklink.ErrSessionExpired, `"Sesssion Expired, Login again"`)
 
 	_, err = c.VerifyOTP(ctx, 99999, "123456")

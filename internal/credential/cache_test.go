@@ -24,6 +24,7 @@ type source struct {
 	refreshErr        error
 	loginErr          error
 	delay             time.Duration
+	gate              chan struct{} // when set, a refresh waits for it to close
 	ttl               time.Duration
 }
 
@@ -42,6 +43,13 @@ func (s *source) Refresh(ctx context.Context, _ *Token) (*Token, error) {
 	case <-time.After(s.delay):
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+	if s.gate != nil {
+		select {
+		case <-s.gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	if s.refreshErr != nil {
 		return nil, s.refreshErr
@@ -150,7 +158,7 @@ func TestExpiredRefreshTokenGoesStraightToLogin(t *testing.T) {
 }
 
 func TestAgingTokenIsUsedWhileRenewedInBackground(t *testing.T) {
-	src := &source{delay: 50 * time.Millisecond, ttl: time.Hour}
+	src := &source{gate: make(chan struct{}), ttl: time.Hour}
 	c := NewCache(src, Policy{Margin: time.Minute, Skew: time.Second}, nil, "t")
 	aging := &Token{Access: "aging", Refresh: "r", AccessExpiry: time.Now().Add(30 * time.Second), Obtained: time.Now().Add(-time.Hour)}
 	c.Store(aging)
@@ -159,7 +167,8 @@ func TestAgingTokenIsUsedWhileRenewedInBackground(t *testing.T) {
 		require.NoError(t, err)
 		assert.Same(t, aging, tok, "callers do not wait for an early refresh")
 	}
-	require.Eventually(t, func() bool { return c.Current() != aging }, time.Second, 5*time.Millisecond)
+	close(src.gate) // the refresh finishes only now
+	require.Eventually(t, func() bool { return c.Current() != aging }, 10*time.Second, 5*time.Millisecond)
 	assert.Equal(t, int32(1), src.refreshes.Load())
 }
 
@@ -176,15 +185,18 @@ func TestShortLifetimesScaleTheMargin(t *testing.T) {
 }
 
 func TestWaiterCancellationDoesNotCancelTheSharedRenewal(t *testing.T) {
-	src := &source{delay: 100 * time.Millisecond}
+	src := &source{gate: make(chan struct{})}
 	c := NewCache(src, Policy{}, nil, "t")
 	c.Store(pastExpiry())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { _, err := c.Token(ctx); done <- err }()
-	time.Sleep(10 * time.Millisecond)
+	for src.refreshes.Load() == 0 {
+		time.Sleep(time.Millisecond) // until the renewal is under way
+	}
 	cancel()
 	assert.ErrorIs(t, <-done, context.Canceled, "the waiter returns at once")
+	close(src.gate)
 
 	tok, err := c.Token(context.Background())
 	require.NoError(t, err)

@@ -302,12 +302,12 @@ func TestPerAttemptTimeoutIsRetried(t *testing.T) {
 		if n.Add(1) == 1 {
 			select {
 			case <-r.Context().Done():
-			case <-time.After(5 * time.Second):
+			case <-time.After(30 * time.Second):
 			}
 			return
 		}
 	})
-	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: 100 * time.Millisecond})
+	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: time.Second})
 	require.NoError(t, tr.Do(context.Background(), &Op{Method: "GET", Path: "slow", Idempotent: true}, decodeStatus))
 	assert.Equal(t, int32(2), n.Load())
 }
@@ -321,17 +321,17 @@ func TestStalledBodyIsCutOffAndRetried(t *testing.T) {
 			w.(http.Flusher).Flush()
 			select {
 			case <-r.Context().Done():
-			case <-time.After(5 * time.Second):
+			case <-time.After(30 * time.Second):
 			}
 			return
 		}
 		io.WriteString(w, `{}`)
 	})
-	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: 100 * time.Millisecond})
+	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: time.Second})
 	start := time.Now()
 	require.NoError(t, tr.Do(context.Background(), &Op{Method: "GET", Path: "slow", Idempotent: true}, decodeStatus))
 	assert.Equal(t, int32(2), n.Load())
-	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.Less(t, time.Since(start), 20*time.Second)
 
 	// Not idempotent: the stall is reported, not retried.
 	n.Store(0)

@@ -69,6 +69,9 @@ func (t *Transport) Do(ctx context.Context, op *Op, decode func(*Response) error
 			return err
 		}
 	} else if _, rerr := t.tokens.Renew(ctx, c.token); rerr != nil {
+		if ctx.Err() != nil && errors.Is(rerr, context.Cause(ctx)) {
+			return c.failure(rerr) // the caller gave up waiting: name the call
+		}
 		return rerr
 	}
 	c = &call{t: t, op: op, deadline: deadline}

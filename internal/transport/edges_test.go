@@ -1,9 +1,7 @@
 package transport
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/banklink/banklink-go/internal/credential"
 	"github.com/banklink/banklink-go/internal/errs"
 )
 
@@ -241,5 +240,32 @@ func TestRefusedConnectionIsUnavailable(t *testing.T) {
 	assert.True(t, strings.HasPrefix(err.Error(), "gave up after 3 attempts: dfcu token: POST /token/: no answer after 3 attempts: "), err.Error())
 }
 
-var _ = bufio.NewReader
-var _ = errors.New
+
+// gatedRefresh refreshes only once released.
+type gatedRefresh struct{ release chan struct{} }
+
+func (g gatedRefresh) Refresh(context.Context, *credential.Token) (*credential.Token, error) {
+	<-g.release
+	return &credential.Token{Access: "new"}, nil
+}
+func (g gatedRefresh) Login(context.Context) (*credential.Token, error) {
+	return &credential.Token{Access: "old", Refresh: "r"}, nil
+}
+
+// Regression (#11.2): a caller whose deadline passed while it waited for
+// the renewal of a refused token got a bare context error.
+func TestGivingUpOnARenewalNamesTheCall(t *testing.T) {
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) })
+	tr, _ := newTransport(t, srv.URL, Config{Provider: "dfcu", Scheme: SchemeBearer}, Settings{})
+	g := gatedRefresh{release: make(chan struct{})}
+	defer close(g.release)
+	tr.SetTokens(credential.NewCache(g, credential.Policy{}, nil, "dfcu"))
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := tr.Do(ctx, &Op{Name: "loans", Method: "POST", Path: "api/accounts/loans/", Auth: true}, decodeStatus)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	var ce *errs.CallError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "loans", ce.Op)
+	assert.Equal(t, "/api/accounts/loans/", ce.Path)
+}

@@ -240,7 +240,6 @@ func TestRefusedConnectionIsUnavailable(t *testing.T) {
 	assert.True(t, strings.HasPrefix(err.Error(), "gave up after 3 attempts: dfcu token: POST /token/: no answer after 3 attempts: "), err.Error())
 }
 
-
 // gatedRefresh refreshes only once released.
 type gatedRefresh struct{ release chan struct{} }
 

@@ -39,9 +39,10 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	defer release()
 
 	req := outer.WithContext(actx)
+	req.Header = c.header
 	if c.attempts > 1 {
 		// An earlier attempt's connection may still be writing the map.
-		req.Header = outer.Header.Clone()
+		req.Header = c.header.Clone()
 	}
 	if err := c.setBody(req, moving); err != nil {
 		return nil, err

@@ -33,6 +33,7 @@ type call struct {
 	rc       retryablehttp.Client
 	hc       http.Client // sends each attempt through c.RoundTrip
 	req      retryablehttp.Request
+	header   http.Header  // the request's headers, without credentials
 	br       bytes.Reader // the first attempt's in-memory body
 	attempts int
 	wait     time.Duration     // the backoff checkRetry chose
@@ -88,12 +89,17 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	hreq.URL = t.url(op.Path, op.Query)
 	hreq.Host = hreq.URL.Host
 	// Canonical keys and shared value slices: no allocation per request.
-	// net/http never modifies header values.
-	hreq.Header["User-Agent"] = t.uaVal
-	hreq.Header["Accept"] = t.jsonVal
+	// net/http never modifies header values. The headers live in the call
+	// and go on each attempt's own request; the carrier request the loop
+	// hands around holds a shared empty map, which nothing writes, so the
+	// call's own client has nothing to copy.
+	c.header = hreq.Header
+	c.header["User-Agent"] = t.uaVal
+	c.header["Accept"] = t.jsonVal
 	if op.ContentType != "" {
-		hreq.Header["Content-Type"] = t.contentType(op.ContentType)
+		c.header["Content-Type"] = t.contentType(op.ContentType)
 	}
+	hreq.Header = t.noHeader
 	// The body is set per attempt (attempt.go), not through
 	// retryablehttp's body functions, which would buffer a plain reader.
 	c.req.Request = hreq

@@ -63,6 +63,7 @@ type Transport struct {
 	attemptTimedOut, callTimedOut, stalled *timeoutError
 	// Header values shared by all requests (net/http never modifies them).
 	uaVal, jsonVal, formVal []string
+	noHeader                http.Header // empty, never written: the carrier requests' header
 	bufs                    sync.Pool
 }
 
@@ -102,6 +103,7 @@ func New(cfg Config, s Settings) (*Transport, error) {
 	t.uaVal = []string{t.ua}
 	t.jsonVal = []string{"application/json"}
 	t.formVal = []string{"application/x-www-form-urlencoded"}
+	t.noHeader = http.Header{}
 	t.bufs.New = func() any { return new(bytes.Buffer) }
 
 	// The timeout bounds every attempt: connecting and the TLS handshake

@@ -33,7 +33,7 @@ type call struct {
 	rc       retryablehttp.Client
 	hc       http.Client // sends each attempt through c.RoundTrip
 	req      retryablehttp.Request
-	header   http.Header  // the request's headers, without credentials
+	header   http.Header  // the request's headers; each attempt sets its credentials on them
 	br       bytes.Reader // the first attempt's in-memory body
 	attempts int
 	wait     time.Duration     // the backoff checkRetry chose

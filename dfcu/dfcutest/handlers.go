@@ -28,19 +28,24 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		fake.WriteJSON(w, http.StatusBadRequest, errs)
 		return
 	}
-	name, _ := m["username"].(string)
-	pass, _ := m["password"].(string)
-	s.mu.Lock()
-	u := s.users[name]
-	s.mu.Unlock()
-	if u == nil || u.deleted || u.password != pass {
+	name, pass := fake.CharField(m["username"]), fake.CharField(m["password"])
+	id, ok := s.login(name, pass)
+	if !ok {
 		fake.WriteJSON(w, http.StatusUnauthorized, fake.Detail{Detail: "No active account found with the given credentials"})
 		return
 	}
-	fake.WriteJSON(w, http.StatusOK, map[string]string{
-		"refresh": s.jwt.Issue("refresh", u.id),
-		"access":  s.jwt.Issue("access", u.id),
-	})
+	fake.WriteJSON(w, http.StatusOK, fake.Object{{Key: "refresh", Value: s.jwt.Issue("refresh", id)}, {Key: "access", Value: s.jwt.Issue("access", id)}})
+}
+
+// login checks a user's password under the lock and returns its id.
+func (s *Server) login(name, pass string) (int, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[name]
+	if u == nil || u.deleted || u.password != pass {
+		return 0, false
+	}
+	return u.id, true
 }
 
 func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
@@ -75,17 +80,26 @@ type wireLoan struct {
 	OutstandingAmount int64  `json:"outstanding_amount"`
 }
 
+// loans answers as the reference view does: it reads request.data["account"]
+// (a KeyError for JSON, a MultiValueDictKeyError for a form when absent),
+// answers every outcome with HTTP 200 and Python's separators, and builds
+// its messages by concatenation, so a JSON number for an unknown account
+// or one without loans is a TypeError.
 func (s *Server) loans(w http.ResponseWriter, r *http.Request) {
 	if !s.authenticate(w, r) || !fake.MethodAllowed(w, r, http.MethodPost) {
 		return
 	}
-	m, ok := fake.ParseBody(w, r)
+	d, ok := fake.ParseData(w, r)
 	if !ok {
 		return
 	}
-	raw, present := m["account"]
+	raw, present := d.Values["account"]
 	if !present {
-		fake.DebugPage(w, "KeyError", r.URL.Path) // the view reads request.data["account"]
+		if d.Form {
+			fake.DebugPage(w, r, "MultiValueDictKeyError")
+		} else {
+			fake.DebugPage(w, r, "KeyError")
+		}
 		return
 	}
 	var number string
@@ -97,27 +111,27 @@ func (s *Server) loans(w http.ResponseWriter, r *http.Request) {
 		number, isNumber = fmt.Sprintf("%.0f", v), true
 	}
 	if number == "" {
-		fake.WriteJSON(w, http.StatusOK, map[string]string{"response": "You need to provide account number."})
+		fake.WritePythonJSON(w, http.StatusOK, map[string]string{"response": "You need to provide account number."})
 		return
 	}
 	s.mu.Lock()
 	a, known := s.accounts[number]
 	s.mu.Unlock()
 	switch {
+	case (!known || len(a.Loans) == 0) && isNumber:
+		fake.DebugPage(w, r, "TypeError") // "…(" + int + ")…"
 	case !known:
-		fake.WriteJSON(w, http.StatusOK, map[string]string{"response": "An error ocurred. The Account number (" + number + ") provided does not exist."})
-	case len(a.Loans) == 0 && isNumber:
-		fake.DebugPage(w, "TypeError", r.URL.Path) // "No Loans found for account - " + int
+		fake.WritePythonJSON(w, http.StatusOK, map[string]string{"response": "An error ocurred. The Account number (" + number + ") provided does not exist."})
 	case len(a.Loans) == 0:
-		fake.WriteJSON(w, http.StatusOK, map[string]string{"response": "No Loans found for account - " + number})
+		fake.WritePythonJSON(w, http.StatusOK, map[string]string{"response": "No Loans found for account - " + number})
 	default:
 		loans := make([]wireLoan, len(a.Loans))
 		for i, l := range a.Loans {
 			loans[i] = wireLoan{LoanID: l.ID, DisbursementDate: l.Disbursed.UTC().Format(time.RFC3339), OutstandingAmount: l.Outstanding}
 		}
-		fake.WriteJSON(w, http.StatusOK, map[string]any{"response": map[string]any{
-			"customer_id": a.CustomerID, "customer_name": a.CustomerName,
-			"customer_account": a.Number, "customer_loans": loans,
+		fake.WritePythonJSON(w, http.StatusOK, map[string]any{"response": fake.Object{
+			{Key: "customer_id", Value: a.CustomerID}, {Key: "customer_name", Value: a.CustomerName},
+			{Key: "customer_account", Value: a.Number}, {Key: "customer_loans", Value: loans},
 		}})
 	}
 }

@@ -145,6 +145,24 @@ func (s *Server) addUser(name, password string) {
 // it had expired: the next authenticated call gets a 401 token_not_valid.
 func (s *Server) ExpireAccessTokens() { s.jwt.ExpireAccess() }
 
+// ExpiredTokens returns an access and a refresh token for username,
+// signed with the server's key, whose exp passed a minute ago (as the
+// conformance corpus's token:expired).
+func (s *Server) ExpiredTokens(username string) (access, refresh string) {
+	s.mu.Lock()
+	u := s.users[username]
+	id := 0
+	if u != nil {
+		id = u.id
+	}
+	s.mu.Unlock()
+	at := func(ttl time.Duration) time.Time { return time.Now().Add(-ttl - time.Minute) }
+	return s.jwt.IssueAt("access", id, at(s.jwt.AccessTTL)), s.jwt.IssueAt("refresh", id, at(s.jwt.RefreshTTL))
+}
+
+// GhostToken returns a valid access token whose user_id names no user.
+func (s *Server) GhostToken() string { return s.jwt.Issue("access", 999999) }
+
 // RevokeRefreshTokens makes every refresh token issued so far invalid: the
 // next refresh gets a 401 and the client has to log in again.
 func (s *Server) RevokeRefreshTokens() { s.jwt.RevokeRefresh() }

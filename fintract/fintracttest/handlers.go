@@ -80,7 +80,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	pw, ok1 := str(m, "password")
 	pw2, ok2 := str(m, "password2")
 	if !ok1 || !ok2 {
-		fake.DebugPage(w, "KeyError", r.URL.Path) // the view reads both before validating
+		fake.DebugPage(w, r, "KeyError") // the view reads both before validating
 		return
 	}
 	if pw != pw2 {
@@ -94,19 +94,19 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	errs := fake.FieldErrors(m, "email", "username", "phone")
 	email, _ := str(m, "email")
 	username, _ := str(m, "username")
-	if _, ok := errs["email"]; !ok {
+	if _, ok := errs.Get("email"); !ok {
 		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-			errs["email"] = []string{"Enter a valid email address."}
+			errs = errs.Set("email", []string{"Enter a valid email address."})
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, u := range s.users {
 		if u.Email == email {
-			errs["email"] = []string{"custom user with this email address already exists."}
+			errs = errs.Set("email", []string{"custom user with this email address already exists."})
 		}
 		if u.Username == username {
-			errs["username"] = []string{"custom user with this username already exists."}
+			errs = errs.Set("username", []string{"custom user with this username already exists."})
 		}
 	}
 	if len(errs) > 0 {
@@ -184,7 +184,7 @@ func (s *Server) verifyOTP(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	u := s.users[pathID(r)]
 	if u == nil {
-		fake.DebugPage(w, "DoesNotExist", r.URL.Path)
+		fake.DebugPage(w, r, "DoesNotExist")
 		return
 	}
 	raw, present := m["otp"]
@@ -234,7 +234,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, u *user) {
 	}
 	cid, present := str(m, "customer_id")
 	if !present {
-		fake.DebugPage(w, "KeyError", r.URL.Path)
+		fake.DebugPage(w, r, "KeyError")
 		return
 	}
 	s.mu.Lock()
@@ -266,7 +266,7 @@ func (s *Server) reverify(w http.ResponseWriter, r *http.Request) {
 	}
 	email, present := str(m, "email")
 	if !present {
-		fake.DebugPage(w, "KeyError", r.URL.Path)
+		fake.DebugPage(w, r, "KeyError")
 		return
 	}
 	if !s.UserExists(email) {
@@ -329,7 +329,7 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request, u *user) {
 	username, ok1 := str(m, "username")
 	name, ok2 := str(m, "name")
 	if !ok1 || !ok2 {
-		fake.DebugPage(w, "KeyError", r.URL.Path)
+		fake.DebugPage(w, r, "KeyError")
 		return
 	}
 	s.mu.Lock()
@@ -381,7 +381,7 @@ func (s *Server) avatar(w http.ResponseWriter, r *http.Request, _ *user) {
 	defer s.mu.Unlock()
 	u := s.users[pathID(r)]
 	if u == nil {
-		fake.DebugPage(w, "DoesNotExist", r.URL.Path)
+		fake.DebugPage(w, r, "DoesNotExist")
 		return
 	}
 	u.Avatar = storedURL(up)

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -48,6 +47,12 @@ type Claims struct {
 
 // Issue signs a new "access" or "refresh" token for userID.
 func (j *SimpleJWT) Issue(typ string, userID int) string {
+	return j.IssueAt(typ, userID, time.Now())
+}
+
+// IssueAt signs a token as if issued at now: a time far enough back gives
+// a validly signed token that has expired.
+func (j *SimpleJWT) IssueAt(typ string, userID int, now time.Time) string {
 	j.mu.Lock()
 	j.seq++
 	jti := strconv.Itoa(j.seq) + "-" + typ
@@ -59,7 +64,6 @@ func (j *SimpleJWT) Issue(typ string, userID int) string {
 		j.access = append(j.access, jti)
 	}
 	j.mu.Unlock()
-	now := time.Now()
 	payload, _ := json.Marshal(Claims{TokenType: typ, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: jti, UserID: userID})
 	enc := base64.RawURLEncoding
 	unsigned := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString(payload)
@@ -72,8 +76,17 @@ func (j *SimpleJWT) mac(s string) []byte {
 	return m.Sum(nil)
 }
 
-// ErrToken is any invalid, expired or revoked token.
-var ErrToken = errors.New("token is invalid or expired")
+// ErrToken is any invalid, expired or revoked token; ErrWrongType a valid
+// token of the other type (a refresh token sent as an access token).
+var (
+	ErrToken     error = tokenError("Token is invalid or expired")
+	ErrWrongType error = tokenError("Token has wrong type")
+)
+
+// tokenError is simplejwt's message for a refused token, as it words it.
+type tokenError string
+
+func (e tokenError) Error() string { return string(e) }
 
 // Verify checks a token's signature, type, expiry and revocation.
 func (j *SimpleJWT) Verify(tok, typ string) (Claims, error) {
@@ -90,8 +103,11 @@ func (j *SimpleJWT) Verify(tok, typ string) (Claims, error) {
 		return Claims{}, ErrToken
 	}
 	var c Claims
-	if json.Unmarshal(payload, &c) != nil || c.TokenType != typ || time.Now().Unix() >= c.Exp {
+	if json.Unmarshal(payload, &c) != nil || time.Now().Unix() >= c.Exp {
 		return Claims{}, ErrToken
+	}
+	if c.TokenType != typ {
+		return Claims{}, ErrWrongType // checked after decoding, as simplejwt does
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -128,30 +144,27 @@ type Detail struct {
 	Messages []any  `json:"messages,omitempty"`
 }
 
-// WriteJSON writes v with status; 401s carry simplejwt's WWW-Authenticate.
-func WriteJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	if status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="api"`)
-	}
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-// Authenticate applies simplejwt's rules to a request (only "Bearer",
-// case-sensitive; a valid access token) and returns the user id, or
-// answers the 401 and returns false.
+// Authenticate applies simplejwt's rules to a request and returns the
+// user id, or answers the 401 and returns false. The header is split on
+// white space: no header, or a first word other than "Bearer" (case
+// matters), is no credentials at all; "Bearer" with other than exactly
+// one more word is a bad header; then the token must be a valid access
+// token.
 func (j *SimpleJWT) Authenticate(w http.ResponseWriter, r *http.Request) (int, bool) {
-	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || strings.TrimSpace(tok) == "" {
+	parts := strings.Fields(r.Header.Get("Authorization"))
+	if len(parts) == 0 || parts[0] != "Bearer" {
 		WriteJSON(w, http.StatusUnauthorized, Detail{Detail: "Authentication credentials were not provided."})
 		return 0, false
 	}
-	c, err := j.Verify(tok, "access")
+	if len(parts) != 2 {
+		WriteJSON(w, http.StatusUnauthorized, Detail{Detail: "Authorization header must contain two space-delimited values", Code: "bad_authorization_header"})
+		return 0, false
+	}
+	c, err := j.Verify(parts[1], "access")
 	if err != nil {
 		WriteJSON(w, http.StatusUnauthorized, Detail{
 			Detail: "Given token not valid for any token type", Code: "token_not_valid",
-			Messages: []any{map[string]string{"token_class": "AccessToken", "token_type": "access", "message": "Token is invalid or expired"}},
+			Messages: []any{Object{{"token_class", "AccessToken"}, {"token_type", "access"}, {"message", err.Error()}}},
 		})
 		return 0, false
 	}
@@ -164,16 +177,17 @@ func UserNotFound(w http.ResponseWriter) {
 }
 
 // Refresh serves simplejwt's refresh view body handling: {"refresh"} →
-// {"access"}, 400 field error, 401 token_not_valid.
+// {"access"}, 400 field errors as its serializer words them, 401
+// token_not_valid with the token's own problem.
 func (j *SimpleJWT) Refresh(w http.ResponseWriter, body map[string]any) {
-	tok, _ := body["refresh"].(string)
-	if strings.TrimSpace(tok) == "" {
-		WriteJSON(w, http.StatusBadRequest, map[string][]string{"refresh": {"This field is required."}})
+	if errs := FieldErrors(body, "refresh"); len(errs) > 0 {
+		WriteJSON(w, http.StatusBadRequest, errs)
 		return
 	}
+	tok := CharField(body["refresh"])
 	c, err := j.Verify(tok, "refresh")
 	if err != nil {
-		WriteJSON(w, http.StatusUnauthorized, Detail{Detail: "Token is invalid or expired", Code: "token_not_valid"})
+		WriteJSON(w, http.StatusUnauthorized, Detail{Detail: err.Error(), Code: "token_not_valid"})
 		return
 	}
 	WriteJSON(w, http.StatusOK, map[string]string{"access": j.Issue("access", c.UserID)})

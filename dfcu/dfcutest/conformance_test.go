@@ -15,8 +15,10 @@ import (
 	"github.com/banklink/banklink-go/internal/conformance"
 )
 
-// corpus is the recording of the public DFCU reference implementation.
-const corpus = "../../../shared/conformance/dfcu.jsonl"
+// corpus is the recording of the public DFCU reference implementation,
+// kept in the repository (a clone has no ../shared); TestCorpusIsCurrent
+// checks it against the shared copy when that is there.
+const corpus = "../../internal/conformance/testdata/dfcu.jsonl"
 
 // allowed lists the cases the fake knowingly answers differently, with the
 // reason. Every other case must conform; none is skipped silently.

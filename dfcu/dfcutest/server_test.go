@@ -153,3 +153,25 @@ func TestFakeSwitches(t *testing.T) {
 	assert.Equal(t, 1, s.RefreshCalls())
 	assert.Equal(t, 3, s.LoansCalls())
 }
+
+// Regression (#12.4): a login read the user's fields after unlocking
+// while DeleteUser wrote them (-race reported it).
+func TestLoginsRacingADeletionAreRaceFree(t *testing.T) {
+	s := NewServer(WithUser("gone", "gone-password"))
+	defer s.Close()
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 25 {
+				r := post(t, s, "token/", "application/json", `{"username":"gone","password":"gone-password"}`)
+				assert.Contains(t, []int{200, 401}, r.status)
+			}
+		}()
+	}
+	s.DeleteUser("gone")
+	for range 4 {
+		<-done
+	}
+	assert.Equal(t, 401, post(t, s, "token/", "application/json", `{"username":"gone","password":"gone-password"}`).status)
+}

@@ -44,10 +44,11 @@ func (s *Server) handler() http.Handler {
 			}
 			var u *User
 			if rt.auth {
-				if u = s.bearer(w, r); u == nil {
+				var mustChange bool
+				if u, mustChange = s.bearer(w, r); u == nil {
 					return
 				}
-				if u.NeedChangePassword && rt.name != RouteMyInfo && rt.name != RouteChangePassword {
+				if mustChange && rt.name != RouteMyInfo && rt.name != RouteChangePassword {
 					s.reply(w, http.StatusOK, "VALIDATION", "The provided data in request body is not valid!", "User must change the password before continuing.", nil)
 					return
 				}
@@ -93,22 +94,24 @@ func (s *Server) keyOK(w http.ResponseWriter, r *http.Request) bool {
 	return false
 }
 
-// bearer returns the token's user, or answers SECURITY.
-func (s *Server) bearer(w http.ResponseWriter, r *http.Request) *User {
+// bearer returns the token's user and whether it must change its
+// password (read under the lock: a reset writes it), or answers SECURITY.
+func (s *Server) bearer(w http.ResponseWriter, r *http.Request) (*User, bool) {
 	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	s.mu.Lock()
 	g, ok := s.access[tok]
 	u := s.users[g.username]
+	mustChange := u != nil && u.NeedChangePassword
 	s.mu.Unlock()
 	if tok != "" && ok && time.Now().Before(g.expiry) && u != nil {
-		return u
+		return u, mustChange
 	}
 	status := http.StatusUnauthorized
 	if s.security200 {
 		status = http.StatusOK
 	}
 	s.reply(w, status, "SECURITY", "Access token is invalid or expired", "Token has expired", nil)
-	return nil
+	return nil, false
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
@@ -137,7 +140,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 			u = s.users[g.username]
 		}
 		if u == nil {
-			fake.WriteJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_token", "error_description": "Invalid refresh token (expired): " + r.PostForm.Get("refresh_token")[:min(8, len(r.PostForm.Get("refresh_token")))],
+			// Never a piece of the token: an answer may end up in a log.
+			fake.WriteJSON(w, http.StatusUnauthorized, map[string]any{"error": "invalid_token", "error_description": "Invalid refresh token (expired)",
 				"additionalStatusCode": nil, "additionalStatusMessage": "Invalid refresh token (expired)"})
 			return
 		}
@@ -177,10 +181,13 @@ func (s *Server) checkToken(w http.ResponseWriter, r *http.Request, _ *User) {
 
 func (s *Server) myInfo(w http.ResponseWriter, _ *http.Request, u *User) {
 	now := time.Now().UnixMilli()
+	s.mu.Lock()
+	mustChange := u.NeedChangePassword // a reset or a change writes it
+	s.mu.Unlock()
 	s.ok(w, map[string]any{
 		"id": u.UUID, "username": u.Username, "firstName": "Test", "lastName": "User", "status": "ACTIVE",
 		"personType": "SUBSCRIBER", "enabled": true, "accountNonLocked": true, "credentialsNonExpired": true,
-		"needChangePassword": u.NeedChangePassword, "loginAttempt": 0, "lastLoginDatetime": now, "lastPasswordUpdate": now - 86_400_000,
+		"needChangePassword": mustChange, "loginAttempt": 0, "lastLoginDatetime": now, "lastPasswordUpdate": now - 86_400_000,
 		"createdDate": 1555459200000, "lastUpdatedDate": now, "preferredLanguage": "en", "timeZoneFormatted": "GMT+03:00",
 		"personContacts":    []any{map[string]any{"contactType": "EMAIL", "value": "test@example.com", "verified": true}},
 		"personCredentials": []any{map[string]any{"credentialType": "PASSWORD", "value": "$2a$10$fakehashfakehashfakehash"}},

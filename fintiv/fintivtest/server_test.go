@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -69,4 +70,51 @@ func TestFakeAnswersLikeTheRealService(t *testing.T) {
 
 	assert.Equal(t, 1, s.Grants("password"), "counted once the grant is read")
 	assert.Equal(t, 7, s.Requests(), "unknown paths are not routes")
+}
+
+// Regression (#12.4): auth checks, myinfo and the PIN check read user
+// fields that resets and changes write, outside the lock (-race reported
+// it). Parallel clients reset, change and read the same user.
+func TestParallelClientsAreRaceFree(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	keyed := map[string]string{"api-key": APIKey, "tenantName": Tenant}
+	status, body := do(t, s, "POST", "auth/oauth/token", "application/x-www-form-urlencoded",
+		url.Values{"grant_type": {"password"}, "username": {Username}, "password": {Password}}.Encode(), keyed)
+	require.Equal(t, 200, status, body)
+	tok := body[strings.Index(body, `"access_token":"`)+16:]
+	tok = tok[:strings.IndexByte(tok, '"')]
+	authed := map[string]string{"api-key": APIKey, "tenantName": Tenant, "Authorization": "Bearer " + tok}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				switch i % 4 {
+				case 0:
+					do(t, s, "POST", "auth/api/reset/password", "application/json", `{"username":"`+Username+`","securityQuestionId":1,"answer":"`+Answer+`"}`, keyed)
+				case 1:
+					do(t, s, "POST", "auth/api/reset/pin", "application/json", `{"username":"`+Username+`","securityQuestionId":1,"answer":"`+Answer+`"}`, keyed)
+				case 2:
+					do(t, s, "GET", "auth/api/myinfo", "", "", authed)
+				default:
+					do(t, s, "POST", "auth/api/validate/pin", "application/json", `{"uuid":"`+DefaultUserID+`","pin":"0000"}`, authed)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Regression (#12.4): a refused refresh grant echoed the first characters
+// of the refresh token in its error description.
+func TestRefusedRefreshNeverEchoesTheToken(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	const refresh = "rt-secret-do-not-echo-123456"
+	status, body := do(t, s, "POST", "auth/oauth/token", "application/x-www-form-urlencoded",
+		url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}.Encode(), map[string]string{"api-key": APIKey, "tenantName": Tenant})
+	assert.Equal(t, 401, status)
+	assert.NotContains(t, body, refresh[:6])
 }

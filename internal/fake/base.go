@@ -3,7 +3,6 @@
 package fake
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"strconv"
@@ -91,17 +90,20 @@ func (b *Base) ResetCounts() {
 func (b *Base) Route(route string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, faulted, latency := b.take(route)
-		if d := latency + f.Delay; d > 0 {
-			// Read the body first: only then does net/http watch the
-			// connection, so a client that gives up ends the wait.
-			body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<20))
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			if !sleep(r, d) {
+		d := latency + f.Delay
+		if !faulted || f.Pass {
+			if d > 0 {
+				// The handler streams the body as it would; its answer
+				// is held back until the delay has passed.
+				dw := &delayed{ResponseWriter: w, r: r, until: time.Now().Add(d)}
+				h(dw, r)
+				dw.wait()
 				return
 			}
-		}
-		if !faulted || f.Pass {
 			h(w, r)
+			return
+		}
+		if d > 0 && !holdBack(r, time.Now().Add(d)) {
 			return
 		}
 		Serve(w, f)
@@ -124,6 +126,56 @@ func (b *Base) take(route string) (Fault, bool, time.Duration) {
 	}
 	return Fault{}, false, b.latency
 }
+
+// holdBack waits until until, ending early when the client goes away. It
+// first reads the rest of the body, streamed and thrown away (never into
+// memory, whatever its size): only once the body has been read does
+// net/http watch the connection and cancel the request's context.
+func holdBack(r *http.Request, until time.Time) bool {
+	_, _ = io.Copy(io.Discard, r.Body)
+	return sleep(r, time.Until(until))
+}
+
+// delayed holds a handler's answer back until a time: the first header or
+// byte written waits for it (and is dropped if the client went away).
+type delayed struct {
+	http.ResponseWriter
+	r       *http.Request
+	until   time.Time
+	waited  bool
+	aborted bool
+}
+
+func (d *delayed) wait() bool {
+	if !d.waited {
+		d.waited = true
+		d.aborted = !holdBack(d.r, d.until)
+	}
+	return !d.aborted
+}
+
+func (d *delayed) WriteHeader(status int) {
+	if d.wait() {
+		d.ResponseWriter.WriteHeader(status)
+	}
+}
+
+func (d *delayed) Write(p []byte) (int, error) {
+	if !d.wait() {
+		return 0, http.ErrAbortHandler
+	}
+	return d.ResponseWriter.Write(p)
+}
+
+// Flush flushes once the delay has passed.
+func (d *delayed) Flush() {
+	if fl, ok := d.ResponseWriter.(http.Flusher); ok && d.wait() {
+		fl.Flush()
+	}
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (d *delayed) Unwrap() http.ResponseWriter { return d.ResponseWriter }
 
 func sleep(r *http.Request, d time.Duration) bool {
 	if d <= 0 {

@@ -11,8 +11,10 @@ import (
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
-// RegisterRequest is a new account. Email, Username, Password, Password2
-// and Phone are required; Password2 must equal Password.
+// RegisterRequest is a new account. Email, Username (letters and digits
+// only), Name (letters and spaces only), Password, Password2 and Phone are
+// required; Password2 must equal Password. UserType defaults to Customer:
+// the server refuses a registration without one.
 type RegisterRequest struct {
 	Email      string   `json:"email"`
 	Username   string   `json:"username"`
@@ -37,9 +39,16 @@ func (r RegisterRequest) check() (RegisterRequest, error) {
 	if err := checkEmail(r.Email); err != nil {
 		return r, err
 	}
+	r.Name = strings.TrimSpace(r.Name)
 	switch {
 	case r.Username == "":
 		return r, invalid("username", "a username is required")
+	case !isAlphanumeric(r.Username):
+		return r, invalid("username", "only letters and digits")
+	case r.Name == "":
+		return r, invalid("name", "a name is required")
+	case !isName(r.Name):
+		return r, invalid("name", "only letters and spaces")
 	case r.Password == "":
 		return r, invalid("password", "a password is required")
 	case r.Password2 != r.Password:
@@ -47,10 +56,11 @@ func (r RegisterRequest) check() (RegisterRequest, error) {
 	case r.Phone == "":
 		return r, invalid("phone", "a phone number is required")
 	}
-	if r.UserType != "" {
-		if r.UserType, ok = userType(r.UserType); !ok {
-			return r, invalid("user_type", "not a Fintract user type")
-		}
+	if r.UserType == "" {
+		r.UserType = Customer
+	}
+	if r.UserType, ok = userType(r.UserType); !ok {
+		return r, invalid("user_type", "not a Fintract user type")
 	}
 	if r.Gender != "" {
 		if r.Gender, ok = gender(r.Gender); !ok {
@@ -135,4 +145,26 @@ func (c *Client) do(ctx context.Context, name, method, path string, body []byte,
 		op.ContentType = "application/json"
 	}
 	return c.t.Do(ctx, op, decodeMessage)
+}
+
+// isAlphanumeric reports whether s is ASCII letters and digits, as the
+// server's username validator wants.
+func isAlphanumeric(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isName reports whether s is ASCII letters and spaces, as the server's
+// name check wants.
+func isName(s string) bool {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == ' ') {
+			return false
+		}
+	}
+	return s != ""
 }

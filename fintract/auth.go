@@ -43,6 +43,9 @@ func (l LoginRequest) check() (LoginRequest, error) {
 	if l.Password == "" {
 		return l, invalid("password", "a password is required")
 	}
+	if len([]rune(l.Password)) < 6 {
+		return l, invalid("password", "at least 6 characters")
+	}
 	if l.OTPType == "" {
 		l.OTPType = OTPByEmail
 	}

@@ -5,11 +5,13 @@ import "strings"
 // UserType is a Fintract account type.
 type UserType string
 
-// The user types.
+// The user types. The documents list BANK_ADMIN, which the 2022 server
+// refuses; it knows ORG_ADMIN, which the documents do not list.
 const (
 	Customer       UserType = "CUSTOMER"
 	BankAdmin      UserType = "BANK_ADMIN"
 	FintractAdmin  UserType = "FINTRACT_ADMIN"
+	OrgAdmin       UserType = "ORG_ADMIN"
 	Developer      UserType = "DEVELOPER"
 	DeveloperAdmin UserType = "DEVELOPER_ADMIN"
 )
@@ -44,7 +46,7 @@ func normalize[T ~string](v T, all ...T) (T, bool) {
 }
 
 func userType(v UserType) (UserType, bool) {
-	return normalize(v, Customer, BankAdmin, FintractAdmin, Developer, DeveloperAdmin)
+	return normalize(v, Customer, BankAdmin, FintractAdmin, OrgAdmin, Developer, DeveloperAdmin)
 }
 
 func gender(v Gender) (Gender, bool) { return normalize(v, Male, Female) }

@@ -140,12 +140,14 @@ func TestLoginFailures(t *testing.T) {
 	c := newClient(t, srv)
 	ctx := context.Background()
 
-	_, err := c.Login(ctx, fintract.LoginRequest{Email: "nobody@example.com", Password: "x"})
-	require.ErrorIs(t, err, banklink.ErrInvalidRequest, "an error sent with HTTP 200")
+	// An unknown address is refused like a wrong password (the recorded
+	// server; the fake used to answer 200 {"data": {"error": …}}).
+	_, err := c.Login(ctx, fintract.LoginRequest{Email: "nobody@example.com", Password: "long-enough-1"})
+	require.ErrorIs(t, err, banklink.ErrUnauthorized)
 	var e *fintract.Error
 	require.ErrorAs(t, err, &e)
-	assert.Equal(t, 200, e.StatusCode)
-	assert.Equal(t, "Invalid email provided", e.Message)
+	assert.Equal(t, 401, e.StatusCode)
+	assert.Equal(t, "Invalid credentials, try again", e.Message)
 
 	_, err = c.Login(ctx, fintract.LoginRequest{Email: fintracttest.CustomerEmail, Password: "wrong-pw-canary"})
 	require.ErrorIs(t, err, banklink.ErrUnauthorized)
@@ -156,6 +158,7 @@ func TestLoginFailures(t *testing.T) {
 	for _, bad := range []fintract.LoginRequest{
 		{Email: "", Password: "x"}, {Email: "not-an-email", Password: "x"}, {Email: "a@b.co", Password: ""},
 		{Email: "a@b.co", Password: "x", OTPType: "SMS"}, {Email: "a@b.co", Password: "x", UserType: "ROOT"},
+		{Email: "a@b.co", Password: "short"}, // the server wants 6 characters at least
 	} {
 		_, err := c.Login(ctx, bad)
 		assert.ErrorIs(t, err, banklink.ErrInvalidRequest, "%+v", bad.Email)
@@ -167,7 +170,7 @@ func TestRegisterFailures(t *testing.T) {
 	srv := newFake(t)
 	c := newClient(t, srv)
 	ctx := context.Background()
-	ok := fintract.RegisterRequest{Email: "x@example.com", Username: "x1", Password: "p", Password2: "p", Phone: "1"}
+	ok := fintract.RegisterRequest{Email: "x@example.com", Username: "x1", Name: "Xavi Probe", Password: "p", Password2: "p", Phone: "1"}
 
 	dup := ok
 	dup.Email, dup.Username = fintracttest.CustomerEmail, "JohnDoe0303"
@@ -178,11 +181,16 @@ func TestRegisterFailures(t *testing.T) {
 	assert.Equal(t, []string{"custom user with this email address already exists."}, e.FieldErrors["email"])
 	assert.Contains(t, e.FieldErrors, "username")
 
-	admin := ok
-	admin.UserType = fintract.FintractAdmin
-	_, err = c.Register(ctx, admin)
+	org := ok
+	org.Email, org.Username, org.UserType = "boss@gmail.com", "boss1", fintract.OrgAdmin
+	_, err = c.Register(ctx, org)
 	require.ErrorAs(t, err, &e)
-	assert.Equal(t, "User type not allowed", e.Message, `{"error": [...]} as a list`)
+	assert.Equal(t, "Use Your Organisation Email Address only", e.Message, `{"error": [...]} as a list`)
+
+	// No user type: the SDK sends CUSTOMER (the server refuses none).
+	u, err := c.Register(ctx, ok)
+	require.NoError(t, err)
+	assert.Equal(t, fintract.Customer, u.UserType)
 
 	before := srv.Requests()
 	for _, bad := range []func(*fintract.RegisterRequest){
@@ -192,6 +200,9 @@ func TestRegisterFailures(t *testing.T) {
 		func(r *fintract.RegisterRequest) { r.Phone = "" },
 		func(r *fintract.RegisterRequest) { r.Gender = "OTHER" },
 		func(r *fintract.RegisterRequest) { r.UserType = "ROOT" },
+		func(r *fintract.RegisterRequest) { r.Name = "" },
+		func(r *fintract.RegisterRequest) { r.Name = "Ivy2" },
+		func(r *fintract.RegisterRequest) { r.Username = "bad-name" },
 	} {
 		req := ok
 		bad(&req)
@@ -211,7 +222,7 @@ func TestNonIdempotentCallsAreNeverResent(t *testing.T) {
 	assert.Equal(t, 1, srv.Calls(fintracttest.RouteLogin), "login step 1 mails an OTP: never re-sent")
 
 	srv.InjectFaults(fintracttest.RouteRegister, fintracttest.Fault{Status: 500, Body: "<html><title>SMTPException</title></html>"})
-	_, err = c.Register(ctx, fintract.RegisterRequest{Email: "y@example.com", Username: "y", Password: "p", Password2: "p", Phone: "1"})
+	_, err = c.Register(ctx, fintract.RegisterRequest{Email: "y@example.com", Username: "y", Name: "Yan", Password: "p", Password2: "p", Phone: "1"})
 	require.ErrorIs(t, err, banklink.ErrServerError)
 	assert.Equal(t, 1, srv.Calls(fintracttest.RouteRegister))
 

@@ -1,13 +1,16 @@
 package fintracttest
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/mail"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +18,9 @@ import (
 	"github.com/banklink/banklink-go/internal/fake"
 )
 
-var idRoute = regexp.MustCompile(`^/auth/(login|avatar|info|update/usr)/[0-9]+/$`)
+// idRoute matches the routes with an id; the login route takes any
+// segment (the 2022 server's int() of a non-number is a ValueError 500).
+var idRoute = regexp.MustCompile(`^/auth/(?:(login)/[^/]+|(avatar|info|update/usr)/[0-9]+)/$`)
 
 func (s *Server) handler() http.Handler {
 	return fake.Routes(map[string]http.HandlerFunc{
@@ -26,15 +31,16 @@ func (s *Server) handler() http.Handler {
 		"/auth/account-deactivate/": s.Route(RouteDeactivate, s.authed(http.MethodPut, s.deactivate)),
 		"/auth/admin_approval/":     s.Route(RouteApproval, s.authed(http.MethodPost, s.approve)),
 		"/auth/avatar/{id}/":        s.Route(RouteAvatar, s.authed(http.MethodPost, s.avatar)),
-		"/auth/delete/":             s.Route(RouteDelete, s.authed(http.MethodDelete, s.deleteUser)),
+		"/auth/delete/":             s.Route(RouteDelete, s.authedOrCrash(http.MethodDelete, "NotImplementedError", s.deleteUser)),
+		"/auth/email-verify/":       s.Route(RouteEmailVerify, s.emailVerify),
 		"/auth/re-verify-email/":    s.Route(RouteReverify, s.reverify),
-		"/auth/info/{id}/":          s.Route(RouteInfo, s.authed(http.MethodGet, s.info)),
+		"/auth/info/{id}/":          s.Route(RouteInfo, s.authedOrCrash(http.MethodGet, "TypeError", s.info)),
 		"/auth/update/usr/{id}/":    s.Route(RouteUpdate, s.authed(http.MethodPatch, s.update)),
 		"/auth/user-update/":        s.Route(RouteUserUpdate, s.authed(http.MethodPut, s.userUpdate)),
 		"/auth/upload/":             s.Route(RouteUpload, s.authed(http.MethodPost, s.upload)),
 	}, func(p string) string {
 		if m := idRoute.FindStringSubmatch(p); m != nil {
-			return "/auth/" + m[1] + "/{id}/"
+			return "/auth/" + m[1] + m[2] + "/{id}/"
 		}
 		return ""
 	})
@@ -49,6 +55,24 @@ func pathID(r *http.Request) int {
 func str(m map[string]any, k string) (string, bool) {
 	v, ok := m[k].(string)
 	return v, ok
+}
+
+// authedOrCrash is authed for the views without a permission class: a
+// request with no Bearer credentials reaches the view as an anonymous user
+// and crashes it (exc, a debug 500), as on the server; a bad token is
+// still simplejwt's 401.
+func (s *Server) authedOrCrash(method, exc string, h func(http.ResponseWriter, *http.Request, *user)) http.HandlerFunc {
+	authed := s.authed(method, h)
+	return func(w http.ResponseWriter, r *http.Request) {
+		if parts := strings.Fields(r.Header.Get("Authorization")); len(parts) == 0 || parts[0] != "Bearer" {
+			if !fake.MethodAllowed(w, r, method) {
+				return
+			}
+			fake.DebugPage(w, r, exc)
+			return
+		}
+		authed(w, r)
+	}
 }
 
 // authed checks the method and the token, and passes the caller on.
@@ -69,6 +93,21 @@ func (s *Server) authed(method string, h func(http.ResponseWriter, *http.Request
 	}
 }
 
+var (
+	alphanumeric = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+	nameChars    = regexp.MustCompile(`^[A-Za-z ]+$`)
+	userTypes    = []string{"CUSTOMER", "FINTRACT_ADMIN", "ORG_ADMIN", "DEVELOPER", "DEVELOPER_ADMIN"}
+	// freeMail are the domains an ORG_ADMIN may not register with.
+	freeMail = []string{"gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "aol.com", "icloud.com"}
+)
+
+// register validates as the 2022 server does: the serializer first
+// (required fields in order, the user type a known choice, the username
+// alphanumeric, e-mail and username unique), then the view's own checks
+// (a user type is given, the passwords match, the name is letters and
+// spaces, an ORG_ADMIN uses an organisation address). It answers the
+// documented user, which adds phone, customer_id and gender to the
+// implementation's {id, email, username, name, user_type}.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	if !fake.MethodAllowed(w, r, http.MethodPost) {
 		return
@@ -77,35 +116,27 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	pw, ok1 := str(m, "password")
-	pw2, ok2 := str(m, "password2")
-	if !ok1 || !ok2 {
-		fake.DebugPage(w, r, "KeyError") // the view reads both before validating
-		return
-	}
-	if pw != pw2 {
-		fake.WriteJSON(w, http.StatusBadRequest, map[string][]string{"error": {"Passwords should be same"}})
-		return
-	}
-	if ut, _ := str(m, "user_type"); ut == "FINTRACT_ADMIN" {
-		fake.WriteJSON(w, http.StatusBadRequest, map[string][]string{"error": {"User type not allowed"}})
-		return
-	}
-	errs := fake.FieldErrors(m, "email", "username", "phone")
-	email, _ := str(m, "email")
-	username, _ := str(m, "username")
+	errs := fake.FieldErrors(m, "email", "username", "password", "password2")
+	email, username := fake.CharField(m["email"]), fake.CharField(m["username"])
 	if _, ok := errs.Get("email"); !ok {
 		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
 			errs = errs.Set("email", []string{"Enter a valid email address."})
 		}
 	}
+	if _, ok := errs.Get("username"); !ok && !alphanumeric.MatchString(username) {
+		errs = errs.Set("username", []string{"Enter only alpha-numeric characters"})
+	}
+	ut, hasType := str(m, "user_type")
+	if hasType && !slices.Contains(userTypes, ut) {
+		errs = errs.Set("user_type", []string{`"` + ut + `" is not a valid choice.`})
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, u := range s.users {
-		if u.Email == email {
+		if _, bad := errs.Get("email"); !bad && u.Email == email {
 			errs = errs.Set("email", []string{"custom user with this email address already exists."})
 		}
-		if u.Username == username {
+		if _, bad := errs.Get("username"); !bad && u.Username == username {
 			errs = errs.Set("username", []string{"custom user with this username already exists."})
 		}
 	}
@@ -113,65 +144,116 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 		fake.WriteJSON(w, http.StatusBadRequest, errs)
 		return
 	}
-	u := &user{Email: email, Username: username, Password: pw}
-	u.Name, _ = str(m, "name")
-	u.UserType, _ = str(m, "user_type")
+	pw, pw2 := fake.CharField(m["password"]), fake.CharField(m["password2"])
+	name, _ := str(m, "name")
+	domain := email[strings.LastIndexByte(email, '@')+1:]
+	var refusal string
+	switch {
+	case !hasType:
+		refusal = "User type not allowed"
+	case pw != pw2:
+		refusal = "Passwords should be same"
+	case !nameChars.MatchString(name):
+		refusal = "Name should only contain alphabets"
+	case ut == "ORG_ADMIN" && slices.Contains(freeMail, strings.ToLower(domain)):
+		refusal = "Use Your Organisation Email Address only"
+	}
+	if refusal != "" {
+		fake.WriteJSON(w, http.StatusBadRequest, map[string][]string{"error": {refusal}})
+		return
+	}
+	u := &user{Email: email, Username: username, Password: pw, Name: name, UserType: ut}
 	u.Phone, _ = str(m, "phone")
 	u.CustomerID, _ = str(m, "customer_id")
 	u.Gender, _ = str(m, "gender")
-	if u.UserType == "" {
-		u.UserType = "CUSTOMER"
-	}
+	u.verifyToken = newToken()
 	s.add(u)
-	fake.WriteJSON(w, http.StatusCreated, map[string]any{
-		"id": u.ID, "username": u.Username, "email": u.Email, "name": u.Name, "user_type": u.UserType,
-		"phone": u.Phone, "customer_id": u.CustomerID, "gender": u.Gender,
+	fake.WriteJSON(w, http.StatusCreated, fake.Object{
+		{Key: "id", Value: u.ID}, {Key: "email", Value: u.Email}, {Key: "username", Value: u.Username}, {Key: "name", Value: u.Name},
+		{Key: "user_type", Value: u.UserType}, {Key: "phone", Value: u.Phone}, {Key: "customer_id", Value: u.CustomerID}, {Key: "gender", Value: u.Gender},
 	})
 }
 
-// The login views wrap their answers: {"data": …} and {"errors": …}.
+// newToken returns a verification link's random token.
+func newToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// emailVerify serves the link of the verification mail (a route of the
+// 2022 server the docs do not list): a plain "Verified" page.
+func (s *Server) emailVerify(w http.ResponseWriter, r *http.Request) {
+	if !fake.MethodAllowed(w, r, http.MethodGet) {
+		return
+	}
+	tok := r.URL.Query().Get("token")
+	s.mu.Lock()
+	var found *user
+	for _, u := range s.users {
+		if tok != "" && u.verifyToken == tok {
+			found = u
+		}
+	}
+	if found != nil {
+		found.Verified = true
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if found == nil {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, "Invalid token")
+		return
+	}
+	_, _ = io.WriteString(w, "Verified")
+}
+
+// The login views answer through json.dumps, with Python's separators,
+// wrapping them: {"data": …} and {"errors": …}.
 func wrapErrors(w http.ResponseWriter, status int, v any) {
-	fake.WriteJSON(w, status, map[string]any{"errors": v})
+	fake.WritePythonJSON(w, status, map[string]any{"errors": v})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	if !fake.MethodAllowed(w, r, http.MethodPost) {
+	if r.Method != http.MethodPost {
+		wrapErrors(w, http.StatusMethodNotAllowed, fake.Detail{Detail: `Method "` + r.Method + `" not allowed.`})
 		return
 	}
 	m, ok := fake.ParseBody(w, r)
 	if !ok {
 		return
 	}
-	if errs := fake.FieldErrors(m, "email", "password", "otpType"); len(errs) > 0 {
+	errs := fake.FieldErrors(m, "email", "password")
+	email, pw := fake.CharField(m["email"]), fake.CharField(m["password"])
+	if _, ok := errs.Get("email"); !ok {
+		if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
+			errs = errs.Set("email", []string{"Enter a valid email address."})
+		}
+	}
+	if _, ok := errs.Get("password"); !ok && len([]rune(pw)) < 6 {
+		errs = errs.Set("password", []string{"Ensure this field has at least 6 characters."})
+	}
+	if len(errs) > 0 {
 		wrapErrors(w, http.StatusBadRequest, errs)
 		return
 	}
-	email, _ := str(m, "email")
-	pw, _ := str(m, "password")
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		wrapErrors(w, http.StatusBadRequest, map[string][]string{"email": {"Enter a valid email address."}})
-		return
-	}
-	if t, _ := str(m, "otpType"); t != "Email" && t != "Phone" {
-		wrapErrors(w, http.StatusBadRequest, map[string][]string{"otpType": {`"` + t + `" is not a valid choice.`}})
-		return
-	}
+	// otpType is not validated: the server e-mails the OTP whatever it says.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	u := s.byEmail(email)
 	switch {
-	case u == nil:
-		fake.WriteJSON(w, http.StatusOK, map[string]any{"data": map[string]string{"error": "Invalid email provided"}})
-	case u.Password != pw:
-		wrapErrors(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid credentials, try again"})
+	case u == nil || u.Password != pw:
+		wrapErrors(w, http.StatusUnauthorized, fake.Detail{Detail: "Invalid credentials, try again"})
 	case !u.Verified:
-		wrapErrors(w, http.StatusUnauthorized, map[string]string{"detail": "Email is not verified"})
+		wrapErrors(w, http.StatusUnauthorized, fake.Detail{Detail: "Email is not verified"})
 	default:
 		u.otp, u.otpSent = newOTP(), time.Now() // a new login voids the last OTP
-		fake.WriteJSON(w, http.StatusOK, map[string]any{"data": map[string]int{"id": u.ID}})
+		fake.WritePythonJSON(w, http.StatusOK, map[string]any{"data": map[string]int{"id": u.ID}})
 	}
 }
 
+// verifyOTP answers the documented body, which adds customer_id and
+// user_type to the implementation's.
 func (s *Server) verifyOTP(w http.ResponseWriter, r *http.Request) {
 	if !fake.MethodAllowed(w, r, http.MethodPost) {
 		return
@@ -180,29 +262,37 @@ func (s *Server) verifyOTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	raw, present := m["otp"]
+	if !present {
+		fake.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "Invalid OTP provided"})
+		return
+	}
+	id, err := strconv.Atoi(path.Base(r.URL.Path))
+	if err != nil {
+		fake.DebugPage(w, r, "ValueError")
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.users[pathID(r)]
+	u := s.users[id]
 	if u == nil {
 		fake.DebugPage(w, r, "DoesNotExist")
 		return
 	}
-	raw, present := m["otp"]
 	otp, isString := raw.(string)
 	switch {
-	case !present:
-		fake.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "Invalid OTP provided"})
 	case u.otp != "" && time.Since(u.otpSent) > s.otpTTL:
 		u.otp = ""
 		fake.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "Sesssion Expired, Login again"})
 	case !isString || u.otp == "" || otp != u.otp: // a JSON number never matches
 		fake.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "Invalid OTP"})
 	default:
-		u.otp = "" // single use
-		fake.WriteJSON(w, http.StatusOK, map[string]any{
-			"message": "Successfully Logged In", "id": u.ID, "customer_id": u.CustomerID, "email": u.Email,
-			"username": u.Username, "verification_status": u.Verified, "user_type": u.UserType,
-			"tokens": map[string]string{"refresh": s.jwt.Issue("refresh", u.ID), "access": s.jwt.Issue("access", u.ID)},
+		u.otp = "" // single use: unlike the 2022 server, "0" never logs in afterwards
+		fake.WriteJSON(w, http.StatusOK, fake.Object{
+			{Key: "message", Value: "Successfully Logged In"}, {Key: "id", Value: u.ID}, {Key: "customer_id", Value: u.CustomerID},
+			{Key: "email", Value: u.Email}, {Key: "username", Value: u.Username}, {Key: "verification_status", Value: u.Verified},
+			{Key: "tokens", Value: fake.Object{{Key: "refresh", Value: s.jwt.Issue("refresh", u.ID)}, {Key: "access", Value: s.jwt.Issue("access", u.ID)}}},
+			{Key: "user_type", Value: u.UserType},
 		})
 	}
 }
@@ -246,7 +336,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, u *user) {
 			return
 		}
 	}
-	fake.WriteJSON(w, http.StatusBadRequest, map[string]string{"msg": "User not found"})
+	fake.WriteJSON(w, http.StatusBadRequest, map[string]string{"msg": "The requested user for admin approval doesn't exist"})
 }
 
 func (s *Server) deleteUser(w http.ResponseWriter, _ *http.Request, u *user) {
@@ -276,6 +366,9 @@ func (s *Server) reverify(w http.ResponseWriter, r *http.Request) {
 	fake.WriteJSON(w, http.StatusCreated, map[string]string{"message": "New token sent"})
 }
 
+// info answers the documented user info, in the documented order, with
+// the key pair the configured variant names (by default the 2022 server's
+// "net balance" and "customer-id " with its trailing space).
 func (s *Server) info(w http.ResponseWriter, r *http.Request, _ *user) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -284,20 +377,22 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request, _ *user) {
 		fake.WriteJSON(w, http.StatusNotFound, fake.Detail{Detail: "Not found."})
 		return
 	}
-	out := map[string]any{
-		"id": u.ID, "email": u.Email, "avatar": u.Avatar, "gender": u.Gender, "username": u.Username, "name": u.Name,
-		"verification_status": u.Verified, "phone": u.Phone, "country": u.Country, "citizenship": u.Citizenship,
-		"national_id": u.NationalID, "address": u.Address, "bank_name": u.BankName,
-	}
+	balance, customer := "net balance", "customer-id "
 	switch s.infoKeys {
 	case InfoKeysSeed:
-		out["net balance"], out["customer-id"] = u.NetBalance, u.CustomerID
+		customer = "customer-id"
 	case InfoKeysTrailing:
-		out["net_balance"], out["customer-id "] = u.NetBalance, u.CustomerID
-	default:
-		out["net_balance"], out["customer_id"] = u.NetBalance, u.CustomerID
+		balance = "net_balance"
+	case InfoKeysSnake:
+		balance, customer = "net_balance", "customer_id"
 	}
-	fake.WriteJSON(w, http.StatusOK, out)
+	fake.WriteJSON(w, http.StatusOK, fake.Object{
+		{Key: "id", Value: u.ID}, {Key: "email", Value: u.Email}, {Key: "avatar", Value: u.Avatar}, {Key: "gender", Value: u.Gender},
+		{Key: "username", Value: u.Username}, {Key: "name", Value: u.Name}, {Key: balance, Value: u.NetBalance},
+		{Key: customer, Value: u.CustomerID}, {Key: "verification_status", Value: u.Verified}, {Key: "phone", Value: u.Phone},
+		{Key: "country", Value: u.Country}, {Key: "citizenship", Value: u.Citizenship}, {Key: "national_id", Value: u.NationalID},
+		{Key: "address", Value: u.Address}, {Key: "bank_name", Value: u.BankName},
+	})
 }
 
 func (s *Server) update(w http.ResponseWriter, r *http.Request, _ *user) {
@@ -326,16 +421,30 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request, u *user) {
 	if !ok {
 		return
 	}
-	username, ok1 := str(m, "username")
-	name, ok2 := str(m, "name")
+	username, ok1 := m["username"]
+	name, ok2 := m["name"]
 	if !ok1 || !ok2 {
 		fake.DebugPage(w, r, "KeyError")
 		return
 	}
+	newName, newUsername := fmt.Sprint(name), fmt.Sprint(username)
 	s.mu.Lock()
-	u.Username, u.Name = username, name
-	s.mu.Unlock()
-	fake.WriteJSON(w, http.StatusOK, map[string]string{"msg": "Account Successfully Updated"})
+	defer s.mu.Unlock()
+	taken := false
+	for _, other := range s.users {
+		taken = taken || (other != u && other.Username == newUsername)
+	}
+	switch {
+	case !alphanumeric.MatchString(newUsername):
+		fake.WriteJSON(w, http.StatusBadRequest, map[string]string{"msg": "Enter only alpha-numeric characters"})
+	case taken:
+		fake.WriteJSON(w, http.StatusBadRequest, map[string]string{"msg": "This Username exists"})
+	case !nameChars.MatchString(newName):
+		fake.WriteJSON(w, http.StatusBadRequest, map[string]string{"msg": "Name should only contain alphabets and spaces"})
+	default:
+		u.Username, u.Name = newUsername, newName
+		fake.WriteJSON(w, http.StatusOK, map[string]string{"msg": "Account Successfully Updated"})
+	}
 }
 
 // receive streams the multipart "file" part to a hash, never holding it.

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"time"
 
@@ -25,20 +26,21 @@ import (
 
 // Route names, for InjectFaults and Calls.
 const (
-	RouteRegister   = "register"
-	RouteLogin      = "login"
-	RouteVerifyOTP  = "verify_otp"
-	RouteRefresh    = "refresh"
-	RouteDeactivate = "deactivate"
-	RouteApproval   = "admin_approval"
-	RouteAvatar     = "avatar"
-	RouteDelete     = "delete"
-	RouteReverify   = "reverify_email"
-	RouteInfo       = "info"
-	RouteUpdate     = "update"
-	RouteUserUpdate = "user_update"
-	RouteUpload     = "upload"
-	AnyRoute        = fake.AnyRoute
+	RouteRegister    = "register"
+	RouteLogin       = "login"
+	RouteVerifyOTP   = "verify_otp"
+	RouteRefresh     = "refresh"
+	RouteDeactivate  = "deactivate"
+	RouteApproval    = "admin_approval"
+	RouteAvatar      = "avatar"
+	RouteDelete      = "delete"
+	RouteReverify    = "reverify_email"
+	RouteInfo        = "info"
+	RouteUpdate      = "update"
+	RouteUserUpdate  = "user_update"
+	RouteUpload      = "upload"
+	RouteEmailVerify = "email_verify" // the verification mail's link
+	AnyRoute         = fake.AnyRoute
 )
 
 // Fault is one injected answer; see InjectFaults.
@@ -50,14 +52,17 @@ const (
 	CustomerPassword = "johnDoe@#1"
 	AdminEmail       = "admin@example.com"
 	AdminPassword    = "admin@#1"
+	AdminUsername    = "fintractadmin"
 )
 
 // InfoKeys selects which keys user info uses for net balance and customer id.
 type InfoKeys int
 
-// The key variants seen on deployed servers.
+// The key variants seen on deployed servers. The zero value is the 2022
+// server's own pair, the default.
 const (
-	InfoKeysSeed     InfoKeys = iota // "net balance", "customer-id"
+	InfoKeysServer   InfoKeys = iota // "net balance", "customer-id " (trailing space): the 2022 server
+	InfoKeysSeed                     // "net balance", "customer-id": the documented sample
 	InfoKeysTrailing                 // "net_balance", "customer-id " (trailing space)
 	InfoKeysSnake                    // "net_balance", "customer_id"
 )
@@ -109,6 +114,7 @@ type user struct {
 	NetBalance    int64
 	otp           string
 	otpSent       time.Time
+	verifyToken   string // of the verification link last e-mailed
 }
 
 // Option configures a Server.
@@ -132,7 +138,7 @@ func NewServer(opts ...Option) *Server {
 	s := &Server{jwt: fake.NewSimpleJWT(5*time.Minute, 24*time.Hour), users: map[int]*user{}, otpTTL: 10 * time.Minute}
 	s.add(&user{Email: CustomerEmail, Username: "JohnDoe0303", Name: "John", UserType: "CUSTOMER", Phone: "1234567890",
 		Gender: "MALE", Password: CustomerPassword, Verified: true, AdminApproved: true, NetBalance: 1500})
-	s.add(&user{Email: AdminEmail, Username: "fintract-admin", Name: "Admin", UserType: "FINTRACT_ADMIN", Phone: "1234567891",
+	s.add(&user{Email: AdminEmail, Username: AdminUsername, Name: "Fin Admin", UserType: "FINTRACT_ADMIN", Phone: "1234567891",
 		Password: AdminPassword, Verified: true, AdminApproved: true})
 	for _, o := range opts {
 		o(s)
@@ -176,6 +182,45 @@ func (s *Server) VerifyEmail(email string) {
 	}
 }
 
+// VerificationToken returns the token of the verification link last
+// e-mailed to email ("" when none).
+func (s *Server) VerificationToken(email string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.byEmail(email); u != nil {
+		return u.verifyToken
+	}
+	return ""
+}
+
+// UserID returns the id of the user with this email, or 0.
+func (s *Server) UserID(email string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.byEmail(email); u != nil {
+		return u.ID
+	}
+	return 0
+}
+
+// ExpiredTokens returns an access and a refresh token for the user with
+// this email, signed with the server's key, whose exp passed a minute ago.
+func (s *Server) ExpiredTokens(email string) (access, refresh string) {
+	id := s.UserID(email)
+	at := func(ttl time.Duration) time.Time { return time.Now().Add(-ttl - time.Minute) }
+	return s.jwt.IssueAt("access", id, at(s.jwt.AccessTTL)), s.jwt.IssueAt("refresh", id, at(s.jwt.RefreshTTL))
+}
+
+// DeleteUser deletes the account with this email, as DELETE auth/delete/
+// does.
+func (s *Server) DeleteUser(email string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u := s.byEmail(email); u != nil {
+		delete(s.users, u.ID)
+	}
+}
+
 // ExpireAccessTokens makes every access token issued so far invalid.
 func (s *Server) ExpireAccessTokens() { s.jwt.ExpireAccess() }
 
@@ -205,7 +250,8 @@ func (s *Server) byEmail(email string) *user {
 	return nil
 }
 
+// newOTP returns six digits, never starting with 0 (as the server's).
 func newOTP() string {
-	n, _ := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	return fmt.Sprintf("%06d", n.Int64())
+	n, _ := rand.Int(rand.Reader, big.NewInt(900_000))
+	return strconv.FormatInt(100_000+n.Int64(), 10)
 }

@@ -27,18 +27,20 @@ func TestCorpusIsCurrent(t *testing.T) {
 }
 
 func TestLoadReadsEveryCase(t *testing.T) {
-	cases, err := Load(filepath.Join("testdata", "dfcu.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cases) != 56 {
-		t.Errorf("%d DFCU cases, want the 56 recorded", len(cases))
-	}
-	seen := map[string]bool{}
-	for _, c := range cases {
-		if seen[c.ID] || c.Request.Method == "" || c.Response.Status == 0 {
-			t.Errorf("case %q: duplicate or incomplete", c.ID)
+	for file, want := range map[string]int{"dfcu.jsonl": 56, "fintract.jsonl": 63} {
+		cases, err := Load(filepath.Join("testdata", file))
+		if err != nil {
+			t.Fatal(err)
 		}
-		seen[c.ID] = true
+		if len(cases) != want {
+			t.Errorf("%s: %d cases, want the %d recorded", file, len(cases), want)
+		}
+		seen := map[string]bool{}
+		for _, c := range cases {
+			if seen[c.ID] || c.Request.Method == "" || c.Response.Status == 0 {
+				t.Errorf("%s: case %q duplicate or incomplete", file, c.ID)
+			}
+			seen[c.ID] = true
+		}
 	}
 }

@@ -78,7 +78,7 @@ func TestPerCallSecretsNeverShow(t *testing.T) {
 	defer ft.CloseIdleConnections()
 	_, err = ft.Login(ctx, fintract.LoginRequest{Email: "a@b.co", Password: loginPW})
 	errs = append(errs, err)
-	_, err = ft.Register(ctx, fintract.RegisterRequest{Email: "a@b.co", Username: "ab", Password: regPW, Password2: regPW, Phone: "1"})
+	_, err = ft.Register(ctx, fintract.RegisterRequest{Email: "a@b.co", Username: "ab", Name: "Reg Probe", Password: regPW, Password2: regPW, Phone: "1"})
 	errs = append(errs, err)
 	_, err = ft.VerifyOTP(ctx, 7, otp)
 	errs = append(errs, err)

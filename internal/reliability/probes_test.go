@@ -110,7 +110,7 @@ func fintractProbe(t *testing.T) *probe {
 				return err
 			}},
 			{"Register(password2 differs)", fintracttest.RouteRegister, func(ctx context.Context) error {
-				_, err := c.Register(ctx, fintract.RegisterRequest{Email: "a@b.co", Username: "a", Password: "x", Password2: "y", Phone: "1"})
+				_, err := c.Register(ctx, fintract.RegisterRequest{Email: "a@b.co", Username: "a", Name: "A", Password: "x", Password2: "y", Phone: "1"})
 				return err
 			}},
 			{"UploadFile(name with a newline)", fintracttest.RouteUpload, func(ctx context.Context) error {

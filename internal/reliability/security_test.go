@@ -110,7 +110,7 @@ func TestCanarySecrets(t *testing.T) {
 		c, err := fintract.New(banklink.WithBaseURL(fs.URL), banklink.WithLogger(log))
 		require.NoError(t, err)
 		defer c.CloseIdleConnections()
-		reg := fintract.RegisterRequest{Email: "canary@example.com", Username: "canary", Password: fintractPassword, Password2: fintractPassword, Phone: "1"}
+		reg := fintract.RegisterRequest{Email: "canary@example.com", Username: "canary", Name: "Canary", Password: fintractPassword, Password2: fintractPassword, Phone: "1"}
 		u, err := c.Register(ctx, reg)
 		out.add(u, err)
 		fs.VerifyEmail(reg.Email)

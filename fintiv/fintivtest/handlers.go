@@ -149,7 +149,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		fake.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "unsupported_grant_type", "error_description": "Unsupported grant type"})
 		return
 	}
-	access := newToken("at-")
+	access := accessJWT(u.Username, s.ttl)
 	s.access[access] = grant{username: u.Username, expiry: time.Now().Add(s.ttl)}
 	refresh := r.PostForm.Get("refresh_token")
 	if refresh == "" {

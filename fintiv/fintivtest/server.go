@@ -14,7 +14,9 @@ package fintivtest
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -174,6 +176,16 @@ func newToken(prefix string) string {
 	var b [24]byte
 	_, _ = rand.Read(b[:])
 	return prefix + hex.EncodeToString(b[:])
+}
+
+// accessJWT returns an access token shaped as the service's: an RS256
+// JWT (signed with no real key: the fake checks its own table, and clients
+// must not trust the signature anyway).
+func accessJWT(username string, ttl time.Duration) string {
+	enc := base64.RawURLEncoding
+	payload, _ := json.Marshal(map[string]any{"exp": time.Now().Add(ttl).Unix(), "user_name": username, "jti": newToken(""),
+		"client_id": "mobile", "scope": []string{"read", "write"}})
+	return enc.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + enc.EncodeToString(payload) + "." + enc.EncodeToString([]byte(newToken("")))
 }
 
 // record notes the credential headers of a request.

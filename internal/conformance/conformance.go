@@ -24,16 +24,19 @@ import (
 
 // Case is one recorded exchange.
 type Case struct {
-	ID                string   `json:"id"`
-	Provider          string   `json:"provider"`
-	Desc              string   `json:"desc"`
-	Setup             []string `json:"setup"`
-	Request           Request  `json:"request"`
-	Response          Response `json:"response"`
-	DocumentedPath    string   `json:"documented_path"`
-	UndocumentedRoute bool     `json:"undocumented_route"`
-	ReferenceBug      string   `json:"reference_bug"`
-	Note              string   `json:"note"`
+	ID             string   `json:"id"`
+	Provider       string   `json:"provider"`
+	Desc           string   `json:"desc"`
+	Setup          []string `json:"setup"`
+	Request        Request  `json:"request"`
+	Response       Response `json:"response"`
+	DocumentedPath string   `json:"documented_path"`
+	// Source, for a case written from a provider's document rather than
+	// recorded (no public server exists), names the passage it rests on.
+	Source            string `json:"source"`
+	UndocumentedRoute bool   `json:"undocumented_route"`
+	ReferenceBug      string `json:"reference_bug"`
+	Note              string `json:"note"`
 }
 
 // Request is what the replayer sends.
@@ -301,12 +304,12 @@ func matchPlaceholder(at, want string, got any, bound map[string]string) []strin
 				return nil
 			}
 			return []string{fmt.Sprintf("%s: %s, want a JWT", at, short(got))}
-		case "id":
+		case "id", "int":
 			if f, ok := got.(float64); ok && f == float64(int64(f)) {
 				return nil
 			}
 			return []string{fmt.Sprintf("%s: %s, want an integer", at, short(got))}
-		case "customer_id", "time":
+		case "customer_id", "time", "token":
 			if s, ok := got.(string); ok && s != "" {
 				return nil
 			}

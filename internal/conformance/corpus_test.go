@@ -27,7 +27,7 @@ func TestCorpusIsCurrent(t *testing.T) {
 }
 
 func TestLoadReadsEveryCase(t *testing.T) {
-	for file, want := range map[string]int{"dfcu.jsonl": 56, "fintract.jsonl": 63} {
+	for file, want := range map[string]int{"dfcu.jsonl": 56, "fintract.jsonl": 63, "fintiv.jsonl": 16, "merchant.jsonl": 10} {
 		cases, err := Load(filepath.Join("testdata", file))
 		if err != nil {
 			t.Fatal(err)

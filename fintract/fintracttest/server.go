@@ -3,8 +3,22 @@
 // SDK's API reference: two-step login with a 6-digit OTP per login (exposed
 // to tests with OTP), OTPs that expire after 10 minutes and work once,
 // 5-minute simplejwt access tokens, {"data"}/{"errors"} login envelopes,
-// errors sent with HTTP 200, role refusals answered 400, Django HTML 500
-// pages for missing keys and unknown ids, and the user-info key variants.
+// role refusals answered 400, Django debug pages (HTML, or plain text for a
+// client that does not accept HTML) for missing keys and unknown ids, and
+// the user-info key variants.
+//
+// It answers the 63 cases recorded from the 2022 public implementation
+// (its conformance test replays them). Where the documents and that
+// implementation differ, it serves the documented API with the
+// implementation's validation and error shapes: the documented routes
+// (auth/info/{id}/ where 2022 has auth/info/, auth/re-verify-email/ where
+// it has "auth/re-verify email/"), the documented extra fields (phone,
+// customer_id and gender on a registration, customer_id and user_type on a
+// verified login, the profile fields of user info), and the 2022 server's
+// user-info keys by default ("net balance", "customer-id " with its
+// trailing space). It also serves the 2022 server's verification link
+// (auth/email-verify/), which the documents do not list. It does not copy
+// the 2022 server's bug of accepting the OTP "0" after a login.
 //
 // Switches let tests shorten lifetimes, expire or revoke tokens, pick the
 // user-info key variant, inject faults and count the calls of each route.

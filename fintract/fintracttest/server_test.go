@@ -93,3 +93,41 @@ func TestFakeAnswersLikeTheRealServer(t *testing.T) {
 	assert.Equal(t, 1, s.Calls(RouteLogin))
 	assert.Equal(t, 2, s.Calls(RouteVerifyOTP))
 }
+
+// Parallel clients log in, read, update and deactivate the same user
+// while the test reads the fake's state: race-free under -race (#12.4).
+func TestParallelClientsAreRaceFree(t *testing.T) {
+	s := NewServer()
+	defer s.Close()
+	r := send(t, s, "POST", "auth/login/", `{"email":"`+CustomerEmail+`","password":"`+CustomerPassword+`"}`, "")
+	require.Equal(t, 200, r.status, r.body)
+	otp, _ := s.OTP(CustomerEmail)
+	r = send(t, s, "POST", "auth/login/93/", `{"otp":"`+otp+`"}`, "")
+	require.Equal(t, 200, r.status, r.body)
+	var ok200 struct {
+		Tokens struct{ Access string } `json:"tokens"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.body), &ok200))
+	token := ok200.Tokens.Access
+	done := make(chan struct{})
+	for i := range 6 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 15 {
+				switch i % 3 {
+				case 0:
+					send(t, s, "GET", "auth/info/93/", "", token)
+				case 1:
+					send(t, s, "PUT", "auth/user-update/", `{"username":"JohnDoe0303","name":"John"}`, token)
+				default:
+					send(t, s, "POST", "auth/login/", `{"email":"`+CustomerEmail+`","password":"`+CustomerPassword+`"}`, "")
+					s.OTP(CustomerEmail)
+					s.UserExists(CustomerEmail)
+				}
+			}
+		}()
+	}
+	for range 6 {
+		<-done
+	}
+}

@@ -65,3 +65,34 @@ func TestNIPFake(t *testing.T) {
 	resp, _ = post(t, n.URL+"GetNIPAccount", `{"accountNumber":"1018996198","beneficiaryBank":"110000","userName":"test","password":"nope"}`)
 	assert.Equal(t, 401, resp.StatusCode)
 }
+
+// Parallel clients log in, read, refresh and log out while the test
+// reads the fake's counters: race-free under -race (#12.4).
+func TestParallelWalletClientsAreRaceFree(t *testing.T) {
+	w := NewWallet()
+	defer w.Close()
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for range 10 {
+				resp, _ := post(t, w.URL+"auth/login", `{"email":"`+b64(Email)+`","password":"`+b64(Password)+`"}`)
+				a, r := resp.Header.Get("X-Access-Token"), resp.Header.Get("X-Refresh-Token")
+				req, _ := http.NewRequest(http.MethodGet, w.URL+"merchant/profile", nil)
+				req.Header.Set("X-Access-Token", a)
+				req.Header.Set("X-Refresh-Token", r)
+				if pr, err := http.DefaultClient.Do(req); err == nil {
+					pr.Body.Close()
+				}
+				resp, _ = post(t, w.URL+"auth/refresh/token", "", "X-Refresh-Token", r)
+				post(t, w.URL+"auth/logout", "", "X-Access-Token", resp.Header.Get("X-Access-Token"), "X-Refresh-Token", resp.Header.Get("X-Refresh-Token"))
+				w.PairUses()
+				w.StaleRefreshUses()
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}

@@ -2,7 +2,6 @@ package dfcutest_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -73,23 +72,7 @@ func TestConformance(t *testing.T) {
 					t.Fatalf("unknown setup item %q", item)
 				}
 			}
-			req, err := c.NewRequest(srv.URL, bound)
-			require.NoError(t, err)
-			resp, err := client.Do(req)
-			require.NoError(t, err)
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			require.NoError(t, err)
-			diffs := append(c.Compare(resp.StatusCode, resp.Header, body, bound), c.Faithful(body)...)
-			if reason, ok := allowed[c.ID]; ok {
-				if len(diffs) == 0 {
-					t.Errorf("listed as an allowed difference (%s) but conforms: take it off the list", reason)
-				}
-				return
-			}
-			if len(diffs) > 0 {
-				t.Errorf("%s (%s %s):\n  %s\n  body: %.300q", c.Desc, c.Request.Method, c.Request.Path, strings.Join(diffs, "\n  "), body)
-			}
+			conformance.Replay(t, c, client, srv.URL, bound, allowed)
 		})
 	}
 }

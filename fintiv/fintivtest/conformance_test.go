@@ -2,7 +2,6 @@ package fintivtest_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -59,23 +58,7 @@ func TestConformance(t *testing.T) {
 					t.Fatalf("unknown setup item %q", item)
 				}
 			}
-			req, err := c.NewRequest(srv.URL, bound)
-			require.NoError(t, err)
-			resp, err := http.DefaultClient.Do(req)
-			require.NoError(t, err)
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			require.NoError(t, err)
-			diffs := c.Compare(resp.StatusCode, resp.Header, body, bound)
-			if reason, ok := allowed[c.ID]; ok {
-				if len(diffs) == 0 {
-					t.Errorf("listed as an allowed difference (%s) but conforms: take it off the list", reason)
-				}
-				return
-			}
-			if len(diffs) > 0 {
-				t.Errorf("%s (%s %s), from %s:\n  %s\n  body: %.300q", c.Desc, c.Request.Method, c.Request.Path, c.Source, strings.Join(diffs, "\n  "), body)
-			}
+			conformance.Replay(t, c, http.DefaultClient, srv.URL, bound, allowed)
 		})
 	}
 }

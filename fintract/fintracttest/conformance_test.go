@@ -181,24 +181,7 @@ func TestConformance(t *testing.T) {
 					c.Response.TitleOrFirstLine = &t
 				}
 			}
-			req, err := c.NewRequest(srv.URL, r.bound)
-			require.NoError(t, err)
-			resp, err := r.client.Do(req)
-			require.NoError(t, err)
-			body, err := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			require.NoError(t, err)
-			extra := documentedExtras[c.ID]
-			diffs := append(c.Compare(resp.StatusCode, resp.Header, body, r.bound, extra...), c.Faithful(body, extra...)...)
-			if reason, ok := allowed[c.ID]; ok {
-				if len(diffs) == 0 {
-					t.Errorf("listed as an allowed difference (%s) but conforms: take it off the list", reason)
-				}
-				return
-			}
-			if len(diffs) > 0 {
-				t.Errorf("%s (%s %s):\n  %s\n  body: %.300q", c.Desc, c.Request.Method, c.Request.Path, strings.Join(diffs, "\n  "), body)
-			}
+			conformance.Replay(t, c, r.client, srv.URL, r.bound, allowed, documentedExtras[c.ID]...)
 		})
 	}
 }

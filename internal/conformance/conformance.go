@@ -20,6 +20,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"testing"
 )
 
 // Case is one recorded exchange.
@@ -366,4 +367,40 @@ func Exception(title string) string {
 		return ""
 	}
 	return m[1]
+}
+
+// Replay sends c's request to base (the server root, ending in "/") with
+// client, and fails t with the differences from the recording, byte-faithful
+// details included. A case listed in allowed (id → reason) must differ:
+// one that conforms fails too, so the list never outlives its reasons.
+// extra names top-level keys the fake may add (documented fields).
+func Replay(t testing.TB, c Case, client *http.Client, base string, bound map[string]string, allowed map[string]string, extra ...string) {
+	t.Helper()
+	req, err := c.NewRequest(base, bound)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	diffs := append(c.Compare(resp.StatusCode, resp.Header, body, bound, extra...), c.Faithful(body, extra...)...)
+	if reason, ok := allowed[c.ID]; ok {
+		if len(diffs) == 0 {
+			t.Errorf("listed as an allowed difference (%s) but conforms: take it off the list", reason)
+		}
+		return
+	}
+	if len(diffs) > 0 {
+		from := ""
+		if c.Source != "" {
+			from = ", from " + c.Source
+		}
+		t.Errorf("%s (%s %s)%s:\n  %s\n  body: %.300q", c.Desc, c.Request.Method, c.Request.Path, from, strings.Join(diffs, "\n  "), body)
+	}
 }

@@ -109,13 +109,7 @@ func WithInsecureHTTP() Option {
 // no byte moves either way, so a long upload that keeps moving is never
 // cut off. See WithCallTimeout for the bound of a whole call.
 func WithTimeout(d time.Duration) Option {
-	return transport.OptionFunc(func(s *transport.Settings) {
-		if d <= 0 {
-			s.Fail(errors.New("WithTimeout: the timeout must be positive"))
-			return
-		}
-		s.Timeout = d
-	})
+	return positive("WithTimeout", d, func(s *transport.Settings) { s.Timeout = d })
 }
 
 // WithCallTimeout bounds a whole call (default 60s): every attempt, the
@@ -125,12 +119,17 @@ func WithTimeout(d time.Duration) Option {
 // streamed upload is not bounded by it (see WithTimeout). The caller's
 // context still ends any call sooner.
 func WithCallTimeout(d time.Duration) Option {
+	return positive("WithCallTimeout", d, func(s *transport.Settings) { s.CallTimeout = d })
+}
+
+// positive is an option that sets a duration, refused when not positive.
+func positive(name string, d time.Duration, set func(*transport.Settings)) Option {
 	return transport.OptionFunc(func(s *transport.Settings) {
 		if d <= 0 {
-			s.Fail(errors.New("WithCallTimeout: the timeout must be positive"))
+			s.Fail(errors.New(name + ": the timeout must be positive"))
 			return
 		}
-		s.CallTimeout = d
+		set(s)
 	})
 }
 

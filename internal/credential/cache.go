@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -182,7 +184,7 @@ func (c *Cache) start(ctx context.Context, stale *Token) *flight {
 func (c *Cache) fly(ctx context.Context, f *flight, stale *Token) {
 	defer func() {
 		if p := recover(); p != nil {
-			f.tok, f.err = nil, fmt.Errorf("%s: renewing the session panicked: %v", c.name, p)
+			f.tok, f.err = nil, &panicError{provider: c.name, value: fmt.Sprintf("%T", p), at: panicSite()}
 		}
 		c.flight.Store(nil)
 		close(f.done)
@@ -296,6 +298,31 @@ func (e *endpointError) Unwrap() error { return e.err }
 func (c *Cache) debug(msg string, args ...any) {
 	if c.log != nil {
 		c.log.Debug(msg, append(args, "provider", c.name)...)
+	}
+}
+
+// panicError is a renewal that panicked. It names the panic's type and
+// the function that panicked, never the panic's value: a callback's panic
+// may carry the OTP or a password, a decoder's a piece of a token.
+type panicError struct{ provider, value, at string }
+
+func (e *panicError) Error() string {
+	return e.provider + ": renewing the session panicked (a " + e.value + " in " + e.at + ")"
+}
+
+// panicSite returns the function that panicked: the first frame below
+// the runtime's panic machinery, as seen from the deferred recover.
+func panicSite() string {
+	pcs := make([]uintptr, 16)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, "runtime.") {
+			return f.Function
+		}
+		if !more {
+			return "unknown"
+		}
 	}
 }
 

@@ -76,8 +76,12 @@ func TestADeadSessionFailsFast(t *testing.T) {
 // panicSource panics while renewing.
 type panicSource struct{}
 
-func (panicSource) Refresh(context.Context, *Token) (*Token, error) { panic("decoder bug") }
-func (panicSource) Login(context.Context) (*Token, error)           { panic("otp callback bug") }
+func (panicSource) Refresh(context.Context, *Token) (*Token, error) {
+	panic("decoder bug near token SECRET-refresh-77")
+}
+func (panicSource) Login(context.Context) (*Token, error) {
+	panic(errors.New("otp callback got SECRET-otp-4411"))
+}
 
 // Regression (#11.3): a panic in a token source killed the process from
 // the renewal's goroutine; it is that flight's error.
@@ -85,10 +89,12 @@ func TestAPanicInTheSourceIsTheFlightsError(t *testing.T) {
 	c := NewCache(panicSource{}, Policy{}, nil, "t")
 	_, err := c.Token(context.Background())
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "panicked: otp callback bug")
+	assert.Contains(t, err.Error(), "panicked (a *errors.errorString in github.com/banklink/banklink-go/internal/credential.panicSource.Login)")
+	assert.NotContains(t, err.Error(), "SECRET", "a panic's value may carry a secret: never in the error")
 	c.Store(pastExpiry())
 	_, err = c.Token(context.Background())
-	assert.Contains(t, err.Error(), "panicked: decoder bug")
+	assert.Contains(t, err.Error(), "panicked (a string in github.com/banklink/banklink-go/internal/credential.panicSource.Refresh)")
+	assert.NotContains(t, err.Error(), "SECRET")
 }
 
 // gatedSource refreshes only once released.

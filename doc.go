@@ -16,8 +16,3 @@
 //	loans, err := c.Loans(ctx, "1002000989")
 //	if errors.Is(err, banklink.ErrNotFound) { ... }
 package banklink
-
-import "github.com/banklink/banklink-go/internal/transport"
-
-// Version is the SDK's version, sent in every User-Agent.
-const Version = transport.Version

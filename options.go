@@ -6,27 +6,56 @@ import (
 	"net/http"
 	"reflect"
 	"time"
-
-	"github.com/banklink/banklink-go/internal/transport"
 )
 
-// Option configures a client. The options in this package work with every
-// provider's New; each provider package adds its own (credentials,
-// sessions), which fail with an error when given to another provider.
-type Option interface {
-	Apply(*transport.Settings)
+// Options are a client's settings, as the With* options set them. A zero
+// field takes its default, documented on the field; New reads them once.
+type Options struct {
+	// BaseURL is the API's base URL (see WithBaseURL). Empty: the
+	// provider's documented URL, where it has one.
+	BaseURL string
+	// HTTPClient lends its Transport and Jar (see WithHTTPClient). Nil:
+	// the SDK's shared pooled transport.
+	HTTPClient *http.Client
+	// Transport is the RoundTripper under the SDK's credential layer (see
+	// WithTransport). Nil: HTTPClient's, else the shared pooled transport.
+	Transport http.RoundTripper
+	// Retry is the retry policy; its zero value is the default policy.
+	Retry RetryPolicy
+	// Logger receives the SDK's records (see WithLogger). Nil: no logging.
+	Logger *slog.Logger
+	// UserAgent is appended to the SDK's User-Agent. Empty: nothing.
+	UserAgent string
+	// AllowInsecureHTTP allows plain http to a host that is not this
+	// machine (see WithInsecureHTTP). False: refused.
+	AllowInsecureHTTP bool
+	// Timeout bounds each HTTP attempt (see WithTimeout). Zero:
+	// HTTPClient.Timeout when set, else 30s.
+	Timeout time.Duration
+	// CallTimeout bounds a whole call (see WithCallTimeout). Zero: 60s.
+	CallTimeout time.Duration
+	// MaxResponseBytes bounds a response body (see WithMaxResponseBytes).
+	// Zero: 4 MiB.
+	MaxResponseBytes int64
+	// Provider holds the provider package's own settings (credentials, a
+	// saved session, …), which that package's options fill in. Options
+	// of your own leave it alone.
+	Provider any
 }
 
-// RetryPolicy bounds automatic retries; zero fields take the defaults
-// (3 retries, backoff 250ms–5s with jitter, Retry-After honoured up to 30s).
-// Retries never re-send an operation with side effects once it may have
-// reached the server.
-type RetryPolicy = transport.RetryPolicy
+// Option configures a client: it changes the Options, or returns an
+// error, which New reports in a *ConfigError. The options in this package
+// work with every provider's New; each provider package adds its own
+// (credentials, sessions), which fail when given to another provider's.
+// A nil Option is ignored. An option of your own is a function:
+//
+//	fast := banklink.Option(func(o *banklink.Options) error { o.Timeout = 2 * time.Second; return nil })
+type Option func(o *Options) error
 
 // WithBaseURL sets the API's base URL. It must be https, or http to a
 // loopback host, unless WithInsecureHTTP is given too.
 func WithBaseURL(u string) Option {
-	return transport.OptionFunc(func(s *transport.Settings) { s.BaseURL = u })
+	return func(o *Options) error { o.BaseURL = u; return nil }
 }
 
 // WithHTTPClient makes the client send through hc's Transport and Jar,
@@ -35,30 +64,29 @@ func WithBaseURL(u string) Option {
 // keeps its own redirect policy, so credentials never leave the configured
 // origin.
 func WithHTTPClient(hc *http.Client) Option {
-	return transport.OptionFunc(func(s *transport.Settings) {
+	return func(o *Options) error {
 		if hc == nil {
-			s.Fail(errors.New("WithHTTPClient: nil *http.Client"))
-			return
+			return errors.New("WithHTTPClient: nil *http.Client")
 		}
 		if hc.Transport != nil && isNil(hc.Transport) {
-			s.Fail(errors.New("WithHTTPClient: the client's Transport is a nil pointer"))
-			return
+			return errors.New("WithHTTPClient: the client's Transport is a nil pointer")
 		}
-		s.HTTPClient = hc
-	})
+		o.HTTPClient = hc
+		return nil
+	}
 }
 
 // WithTransport sets the base RoundTripper under the SDK's credential
 // layer: for tracing, proxies, or httpmock in tests. The default is a
 // pooled transport requiring TLS 1.2 or later.
 func WithTransport(rt http.RoundTripper) Option {
-	return transport.OptionFunc(func(s *transport.Settings) {
+	return func(o *Options) error {
 		if isNil(rt) {
-			s.Fail(errors.New("WithTransport: nil RoundTripper"))
-			return
+			return errors.New("WithTransport: nil RoundTripper")
 		}
-		s.Transport = rt
-	})
+		o.Transport = rt
+		return nil
+	}
 }
 
 // isNil reports whether v is nil or an interface holding a nil pointer
@@ -79,7 +107,7 @@ func isNil(v any) bool {
 // WithRetry sets the retry policy. Use RetryPolicy{MaxRetries: -1} to
 // disable retries.
 func WithRetry(p RetryPolicy) Option {
-	return transport.OptionFunc(func(s *transport.Settings) { s.Retry = p })
+	return func(o *Options) error { o.Retry = p; return nil }
 }
 
 // WithLogger turns on logging to l: one Debug record per HTTP attempt,
@@ -87,20 +115,20 @@ func WithRetry(p RetryPolicy) Option {
 // and operation name, never a header value, a body, a query string or a
 // secret. Without this option the SDK logs nothing.
 func WithLogger(l *slog.Logger) Option {
-	return transport.OptionFunc(func(s *transport.Settings) { s.Logger = l })
+	return func(o *Options) error { o.Logger = l; return nil }
 }
 
 // WithUserAgent appends suffix (e.g. "payments-svc/1.4") to the SDK's
 // User-Agent.
 func WithUserAgent(suffix string) Option {
-	return transport.OptionFunc(func(s *transport.Settings) { s.UserAgent = suffix })
+	return func(o *Options) error { o.UserAgent = suffix; return nil }
 }
 
 // WithInsecureHTTP allows a plain-http base URL to a host that is not this
 // machine. Credentials then cross the network unencrypted: use it only on
 // networks you trust, for test deployments that offer nothing else.
 func WithInsecureHTTP() Option {
-	return transport.OptionFunc(func(s *transport.Settings) { s.AllowInsecureHTTP = true })
+	return func(o *Options) error { o.AllowInsecureHTTP = true; return nil }
 }
 
 // WithTimeout bounds each HTTP attempt (default 30s): connecting, the TLS
@@ -109,7 +137,7 @@ func WithInsecureHTTP() Option {
 // no byte moves either way, so a long upload that keeps moving is never
 // cut off. See WithCallTimeout for the bound of a whole call.
 func WithTimeout(d time.Duration) Option {
-	return positive("WithTimeout", d, func(s *transport.Settings) { s.Timeout = d })
+	return positive("WithTimeout", d, func(o *Options) { o.Timeout = d })
 }
 
 // WithCallTimeout bounds a whole call (default 60s): every attempt, the
@@ -119,28 +147,28 @@ func WithTimeout(d time.Duration) Option {
 // streamed upload is not bounded by it (see WithTimeout). The caller's
 // context still ends any call sooner.
 func WithCallTimeout(d time.Duration) Option {
-	return positive("WithCallTimeout", d, func(s *transport.Settings) { s.CallTimeout = d })
+	return positive("WithCallTimeout", d, func(o *Options) { o.CallTimeout = d })
 }
 
 // positive is an option that sets a duration, refused when not positive.
-func positive(name string, d time.Duration, set func(*transport.Settings)) Option {
-	return transport.OptionFunc(func(s *transport.Settings) {
+func positive(name string, d time.Duration, set func(*Options)) Option {
+	return func(o *Options) error {
 		if d <= 0 {
-			s.Fail(errors.New(name + ": the timeout must be positive"))
-			return
+			return errors.New(name + ": the timeout must be positive")
 		}
-		set(s)
-	})
+		set(o)
+		return nil
+	}
 }
 
 // WithMaxResponseBytes bounds how much of a response body is read
 // (default 4 MiB); a larger body fails with ErrResponseTooLarge.
 func WithMaxResponseBytes(n int64) Option {
-	return transport.OptionFunc(func(s *transport.Settings) {
+	return func(o *Options) error {
 		if n <= 0 {
-			s.Fail(errors.New("WithMaxResponseBytes: the limit must be positive"))
-			return
+			return errors.New("WithMaxResponseBytes: the limit must be positive")
 		}
-		s.MaxResponseBytes = n
-	})
+		o.MaxResponseBytes = n
+		return nil
+	}
 }

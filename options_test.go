@@ -14,7 +14,7 @@ import (
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
-func collect(opts ...banklink.Option) (transport.Settings, error) {
+func collect(opts ...banklink.Option) (banklink.Options, error) {
 	var provider struct{}
 	return transport.Collect(&provider, opts)
 }

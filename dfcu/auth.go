@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/banklink/banklink-go/internal/redact"
 	"net/http"
 	"time"
+
+	"github.com/banklink/banklink-go/internal/redact"
 
 	"github.com/banklink/banklink-go/internal/credential"
 	"github.com/banklink/banklink-go/internal/jwt"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/errs"
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
@@ -36,10 +37,10 @@ func New(opts ...Option) (*Client, error) {
 	cfg := &config{}
 	s, err := transport.Collect(cfg, opts)
 	if err != nil {
-		return nil, fmt.Errorf("dfcu: %w", err)
+		return nil, errs.Config("dfcu", err)
 	}
 	if cfg.username == "" && cfg.session == nil {
-		return nil, errors.New("dfcu: no credentials: use dfcu.WithCredentials or dfcu.WithSession")
+		return nil, errs.Config("dfcu", errors.New("no credentials: use dfcu.WithCredentials or dfcu.WithSession"))
 	}
 	c := &Client{cfg: cfg}
 	c.t, err = transport.New(transport.Config{
@@ -68,7 +69,7 @@ func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
 // tokenRefused reports whether err is the server refusing the access token
 // in a way a refresh can cure: any 401 but a deleted or inactive user.
 func tokenRefused(err error) bool {
-	var e *Error
+	var e *banklink.Error
 	if !errors.As(err, &e) || e.StatusCode != http.StatusUnauthorized {
 		return false
 	}

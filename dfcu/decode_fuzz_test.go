@@ -7,12 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
 // FuzzDecodeLoans feeds the loans decoder arbitrary bodies under the
 // statuses real servers use: it must never panic, and must return exactly
-// one of a result or an *Error.
+// one of a result or an *banklink.Error.
 func FuzzDecodeLoans(f *testing.F) {
 	seeds := []string{
 		`{"response": {"customer_id": "C001", "customer_name": "Paul Logan", "customer_account": "1002000989", "customer_loans": [{"loan_id": "L000001", "disbursement_date": "2023-03-01T12:09:05Z", "outstanding_amount": 2000000}]}}`,
@@ -35,7 +36,7 @@ func FuzzDecodeLoans(f *testing.F) {
 		}
 		r := &transport.Response{StatusCode: status, Header: http.Header{}, Body: body, Method: "POST", Path: "/api/accounts/loans/"}
 		loans, err := decodeLoans(r, "1002000989")
-		var e *Error
+		var e *banklink.Error
 		switch {
 		case err == nil && loans == nil:
 			t.Fatal("neither a result nor an error")

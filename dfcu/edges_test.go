@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/banklink/banklink-go"
-	"github.com/banklink/banklink-go/dfcu"
 )
 
 // What Django's debug view sends for Accept: application/json.
@@ -39,7 +38,7 @@ func TestDjangoTextTracebackGivesItsFirstLineOnly(t *testing.T) {
 	mt.RegisterResponder(http.MethodPost, mockBase+"api/accounts/loans/",
 		httpmock.NewStringResponder(500, textTraceback).HeaderSet(http.Header{"Content-Type": {"text/plain; charset=utf-8"}}))
 	_, err := c.Loans(context.Background(), "5000145080")
-	var e *dfcu.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "DoesNotExist at /api/accounts/loans/", e.Message)
 	assert.Equal(t, "DoesNotExist at /api/accounts/loans/", e.Snippet)

@@ -2,12 +2,13 @@ package dfcu_test
 
 import (
 	"context"
-	"github.com/banklink/banklink-go/internal/testutil"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/banklink/banklink-go/internal/testutil"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -49,7 +50,7 @@ func TestLoansStringResponses(t *testing.T) {
 
 	_, err = c.Loans(ctx, dfcutest.UnknownAccount)
 	require.ErrorIs(t, err, banklink.ErrNotFound)
-	var e *dfcu.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 200, e.StatusCode)
 	assert.Contains(t, e.Message, "provided does not exist")
@@ -75,7 +76,7 @@ func TestWrongPasswordIsUnauthorized(t *testing.T) {
 
 	_, err = c.Login(context.Background())
 	require.ErrorIs(t, err, banklink.ErrUnauthorized)
-	var e *dfcu.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 401, e.StatusCode)
 	assert.Equal(t, "No active account found with the given credentials", e.Message)
@@ -177,7 +178,7 @@ func TestRejectedRefreshWithoutCredentialsIsSessionExpired(t *testing.T) {
 	_, err = c.Loans(context.Background(), dfcutest.AccountWithLoans)
 	require.ErrorIs(t, err, banklink.ErrSessionExpired)
 	require.ErrorIs(t, err, banklink.ErrUnauthorized)
-	var e *dfcu.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "token_not_valid", e.Code)
 	assert.Equal(t, 1, srv.RefreshCalls())
@@ -192,7 +193,7 @@ func TestDeletedUserIsFinal(t *testing.T) {
 	srv.DeleteUser(dfcutest.DefaultUsername)
 
 	_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
-	var e *dfcu.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "user_not_found", e.Code)
 	assert.ErrorIs(t, err, banklink.ErrUnauthorized)
@@ -243,7 +244,7 @@ func TestRetriesStopAtTheMaximum(t *testing.T) {
 	var rx *banklink.RetriesExhaustedError
 	require.ErrorAs(t, err, &rx)
 	assert.Equal(t, 3, rx.Attempts)
-	var e *dfcu.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 503, e.StatusCode)
 	assert.Equal(t, "Something went wrong. Please try again later.", e.Message)
@@ -275,7 +276,7 @@ func TestRetryAfterBeyondTheCapIsReturned(t *testing.T) {
 	_, err = c.Loans(context.Background(), dfcutest.AccountWithLoans)
 	require.ErrorIs(t, err, banklink.ErrRateLimited)
 	assert.NotErrorIs(t, err, banklink.ErrRetriesExhausted)
-	var e *dfcu.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, time.Hour, e.RetryAfter)
 	assert.Less(t, time.Since(start), time.Second, "did not sleep")

@@ -45,9 +45,9 @@ func (c *Client) Loans(ctx context.Context, account string) (*Loans, error) {
 	account = strings.TrimSpace(account)
 	switch {
 	case account == "":
-		return nil, invalid("account", "an account number is required")
+		return nil, invalid("loans", "account", "an account number is required")
 	case len(account) > maxAccountLen || strings.ContainsFunc(account, isControlOrSpace):
-		return nil, invalid("account", "not an account number")
+		return nil, invalid("loans", "account", "not an account number")
 	}
 	// {"account": "<number>"}, built without reflection: this is the hot call.
 	body := append(envelope.AppendString(append(make([]byte, 0, 16+len(account)), `{"account":`...), account), '}')
@@ -219,7 +219,7 @@ func loansMessage(r *transport.Response, account, msg string) (*Loans, error) {
 	case strings.Contains(lower, "provide account number"):
 		kind = banklink.ErrInvalidRequest
 	}
-	return nil, &Error{ResponseInfo: r.Info(), Kind: kind, Message: r.Redact(msg)}
+	return nil, r.Fail(kind, "", msg)
 }
 
 // parseDate reads RFC 3339 (with or without fractions) and the zone-less

@@ -118,7 +118,7 @@ func TestFailureTable(t *testing.T) {
 			_, err := c.Loans(context.Background(), "1002000989")
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tc.kind)
-			var e *dfcu.Error
+			var e *banklink.Error
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tc.status, e.StatusCode)
 			assert.Equal(t, tc.code, e.Code)
@@ -129,7 +129,7 @@ func TestFailureTable(t *testing.T) {
 				assert.Contains(t, e.FieldErrors, f)
 			}
 			assert.LessOrEqual(t, len(e.Snippet), 520, "the body snippet is bounded")
-			assert.Contains(t, err.Error(), "dfcu: POST /api/accounts/loans/: ")
+			assert.Contains(t, err.Error(), "dfcu loans: POST /api/accounts/loans/: ")
 			assert.NotContains(t, err.Error(), mockAccess)
 			if tc.status == 401 && tc.code != "user_not_found" {
 				assert.Equal(t, 2, mt.GetCallCountInfo()["POST "+mockBase+"api/accounts/loans/"], "one replay after the refresh")
@@ -159,7 +159,7 @@ func TestLoginFailures(t *testing.T) {
 			mt.RegisterResponder(http.MethodPost, mockBase+"token/", httpmock.NewStringResponder(tc.status, tc.body))
 			_, err := c.Login(context.Background())
 			assert.ErrorIs(t, err, tc.kind)
-			var e *dfcu.Error
+			var e *banklink.Error
 			require.ErrorAs(t, err, &e)
 			if tc.field != "" {
 				assert.Contains(t, e.FieldErrors, tc.field)
@@ -236,7 +236,7 @@ func TestFieldErrorsNeverEchoTheSecret(t *testing.T) {
 	c, mt := newMocked(t, banklink.WithRetry(banklink.RetryPolicy{MaxRetries: -1}))
 	mt.RegisterResponder(http.MethodPost, mockBase+"token/", httpmock.NewStringResponder(400, `{"password":["'s3cret-pass' is too common."]}`))
 	_, err := c.Login(context.Background())
-	var e *dfcu.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, []string{"'[REDACTED]' is too common."}, e.FieldErrors["password"])
 	assert.NotContains(t, fmt.Sprintf("%v %#v", err, err), "s3cret-pass")

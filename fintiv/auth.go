@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/banklink/banklink-go/internal/redact"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/banklink/banklink-go/internal/redact"
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/credential"
@@ -146,19 +147,21 @@ func tokenError(r *transport.Response) error {
 		return newError(r, nil)
 	}
 	e := newError(r, &b)
-	if e.Kind == "" || (r.StatusCode == http.StatusOK && e.Code == "") {
+	d := e.Detail.(*ErrorDetail)
+	noStatus := b.ContextResponse == nil || deref(b.ContextResponse.StatusCode) == ""
+	if e.Kind == "" || (r.StatusCode == http.StatusOK && noStatus) {
 		e.Kind = banklink.ErrServerError
-		if e.Message == "" && e.OAuthError == "" {
+		if e.Message == "" && d.OAuthError == "" {
 			e.Message = "unexpected response: no access_token"
 		}
 	}
-	switch e.OAuthError {
+	switch d.OAuthError {
 	case "invalid_grant", "unauthorized", "invalid_client", "invalid_token":
 		e.Kind = banklink.ErrUnauthorized
 	case "invalid_request", "unsupported_grant_type", "invalid_scope":
 		e.Kind = banklink.ErrInvalidRequest
 	}
-	if strings.Contains(strings.ToLower(e.AdditionalMessage), "expired") {
+	if strings.Contains(strings.ToLower(d.AdditionalMessage), "expired") {
 		e.Kind = banklink.ErrUnauthorized
 	}
 	return e

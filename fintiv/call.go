@@ -3,7 +3,6 @@ package fintiv
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -48,23 +47,22 @@ func (c *Client) call(ctx context.Context, name string, req Request, out any) er
 	path := strings.TrimPrefix(req.Path, "/")
 	switch {
 	case req.Method == "" || strings.ContainsAny(req.Method, " \r\n"):
-		return invalid("method", "an HTTP method is required")
+		return invalid(name, "method", "an HTTP method is required")
 	case !strings.HasPrefix(path, "auth/") || strings.Contains(path, "..") || strings.ContainsAny(path, "?#%\\ \r\n\t") || strings.Contains(path, "//"):
-		return invalid("path", "must be a plain service path under /auth/")
+		return invalid(name, "path", "must be a plain service path under /auth/")
 	}
 	op := &transport.Op{Name: name, Method: strings.ToUpper(req.Method), Path: path, Query: req.Query, Auth: req.Auth, Idempotent: req.Idempotent, Secrets: req.secrets}
 	if req.Body != nil {
 		b, err := json.Marshal(req.Body)
 		if err != nil {
-			return invalid("body", "does not encode as JSON: "+err.Error())
+			return invalid(name, "body", "does not encode as JSON: "+err.Error())
 		}
 		op.Body, op.ContentType = b, "application/json"
 	}
 	err := c.t.Do(ctx, op, func(r *transport.Response) error { return decodeEnvelope(r, out) })
-	var e *Error
-	if req.Auth && errors.As(err, &e) {
+	if d, ok := DetailOf(err); ok && req.Auth {
 		if f := c.facts.Load(); f != nil && f.NeedChangePassword {
-			e.NeedChangePassword = true
+			d.NeedChangePassword = true
 		}
 	}
 	return err

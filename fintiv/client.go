@@ -9,6 +9,7 @@ import (
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/errs"
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
@@ -42,10 +43,10 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{cfg: &config{}}
 	s, err := transport.Collect(c.cfg, opts)
 	if err != nil {
-		return nil, fmt.Errorf("fintiv: %w", err)
+		return nil, errs.Config("fintiv", err)
 	}
 	if c.cfg.apiKey == "" {
-		return nil, errors.New("fintiv: no APP key: use fintiv.WithAPIKey")
+		return nil, errs.Config("fintiv", errors.New("no APP key: use fintiv.WithAPIKey"))
 	}
 	headers := http.Header{"Api-Key": {c.cfg.apiKey}}
 	if c.cfg.tenant != "" {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
@@ -34,7 +35,7 @@ func FuzzDecoders(f *testing.F) {
 			PinValidated bool `json:"pinValidated"`
 		}
 		err := decodeEnvelope(r, &out)
-		var e *Error
+		var e *banklink.Error
 		if err != nil && !errors.As(err, &e) {
 			t.Fatalf("untyped error %T", err)
 		}

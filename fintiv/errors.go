@@ -26,23 +26,19 @@ const (
 	StatusFailure    = "FAILURE"
 )
 
-// Error is a failure reported by the Fintiv service (a non-SUCCESS
-// contextResponse, whatever the HTTP status; a flat OAuth error from the
-// token endpoint; or a body that is neither), or found by the client's own
-// checks before sending (then StatusCode is 0). It never holds the API key,
-// a token, a password or a PIN.
-type Error struct {
-	banklink.ResponseInfo
-
-	// Kind is the error's category: VALIDATION is an invalid request,
-	// SECURITY unauthorized; other codes take the HTTP status's category.
-	Kind banklink.Category
-	// Code is contextResponse.statusCode (e.g. "VALIDATION"), kept verbatim
-	// for codes the client does not know.
-	Code string
-	// Message is contextResponse.statusMessage, or the OAuth
-	// error_description, or an HTML page's title.
-	Message string
+// ErrorDetail is the Detail of a Fintiv *banklink.Error: the parts of the
+// service's answer the shared error has no field for. Read it with
+// DetailOf, or e.Detail.(*fintiv.ErrorDetail).
+//
+// A Fintiv error's Code is contextResponse.statusCode (e.g. "VALIDATION",
+// kept verbatim for codes the client does not know), or the token
+// endpoint's OAuth "error" when there is none; its Message is
+// statusMessage (with additionalStatusMessage after it), the OAuth
+// error_description or an HTML page's title; its FieldErrors are the
+// entries of contextResponse.errors that name a field. VALIDATION is
+// banklink.ErrInvalidRequest, SECURITY banklink.ErrUnauthorized and
+// FAILURE banklink.ErrServerError, whatever the HTTP status.
+type ErrorDetail struct {
 	// AdditionalCode and AdditionalMessage are the envelope's
 	// additionalStatusCode and additionalStatusMessage (the token endpoint
 	// sends them at the top level).
@@ -50,44 +46,38 @@ type Error struct {
 	AdditionalMessage string
 	// Tenant is contextResponse.tenantName.
 	Tenant string
-	// Errors are contextResponse.errors, when sent.
-	Errors []ErrorDetail
+	// Errors are contextResponse.errors, when sent; nil otherwise.
+	Errors []ErrorEntry
 	// OAuthError is the token endpoint's "error" (e.g. "invalid_grant").
 	OAuthError string
 	// NeedChangePassword is set when the session's token response said the
-	// user must change the password first.
+	// user must change the password first; the error then also matches
+	// ErrPasswordChangeRequired.
 	NeedChangePassword bool
 }
 
-// ErrorDetail is one entry of contextResponse.errors.
-type ErrorDetail struct {
+// ErrorEntry is one entry of contextResponse.errors.
+type ErrorEntry struct {
 	Code    string
 	Field   string
 	Message string
 }
 
-// Error describes the failure.
-func (e *Error) Error() string {
-	code := e.Code
-	if code == "" {
-		code = e.OAuthError
-	}
-	msg := e.Message
-	if e.AdditionalMessage != "" && e.AdditionalMessage != msg {
-		if msg != "" {
-			msg += ": "
-		}
-		msg += e.AdditionalMessage
-	}
-	return errs.Describe("fintiv", e.ResponseInfo, e.Kind, code, msg)
+// Is reports whether the detail adds the category target to its error:
+// ErrPasswordChangeRequired when NeedChangePassword is set.
+func (d *ErrorDetail) Is(target error) bool {
+	return target == ErrPasswordChangeRequired && d.NeedChangePassword
 }
 
-// Is reports whether e belongs to the category target.
-func (e *Error) Is(target error) bool {
-	if target == ErrPasswordChangeRequired {
-		return e.NeedChangePassword
+// DetailOf returns the Fintiv detail of err when err is, or wraps, a
+// *banklink.Error from this package.
+func DetailOf(err error) (*ErrorDetail, bool) {
+	var e *banklink.Error
+	if !errors.As(err, &e) {
+		return nil, false
 	}
-	return errs.Matches(e.Kind, target)
+	d, ok := e.Detail.(*ErrorDetail)
+	return d, ok
 }
 
 // contextResponse is the envelope's status part.
@@ -97,10 +87,10 @@ type contextResponse struct {
 	StatusMessage           *string              `json:"statusMessage"`
 	AdditionalStatusCode    *envelope.FlexString `json:"additionalStatusCode"`
 	AdditionalStatusMessage *string              `json:"additionalStatusMessage"`
-	Errors                  []wireErrorDetail    `json:"errors"`
+	Errors                  []wireErrorEntry     `json:"errors"`
 }
 
-type wireErrorDetail struct {
+type wireErrorEntry struct {
 	ErrorCode    envelope.FlexString `json:"errorCode"`
 	Code         envelope.FlexString `json:"code"`
 	Field        string              `json:"field"`
@@ -149,54 +139,74 @@ func kindOf(code string, httpStatus int) banklink.Category {
 	return banklink.ErrServerError
 }
 
-// newError builds the *Error of a response whose body b was decoded (or
+// newError builds the error of a response whose body b was decoded (or
 // not, when b is nil).
-func newError(r *transport.Response, b *body) *Error {
-	e := &Error{ResponseInfo: r.Info()}
+func newError(r *transport.Response, b *body) *banklink.Error {
+	d := &ErrorDetail{}
+	var code, msg string
 	if b != nil && b.ContextResponse != nil {
 		cr := b.ContextResponse
-		e.Code, e.Message, e.Tenant = deref(cr.StatusCode), deref(cr.StatusMessage), deref(cr.TenantName)
-		e.AdditionalCode, e.AdditionalMessage = deref(cr.AdditionalStatusCode), deref(cr.AdditionalStatusMessage)
-		for _, d := range cr.Errors {
-			code := string(d.ErrorCode)
-			if code == "" {
-				code = string(d.Code)
+		code, msg, d.Tenant = deref(cr.StatusCode), deref(cr.StatusMessage), deref(cr.TenantName)
+		d.AdditionalCode, d.AdditionalMessage = deref(cr.AdditionalStatusCode), deref(cr.AdditionalStatusMessage)
+		for _, w := range cr.Errors {
+			ecode := string(w.ErrorCode)
+			if ecode == "" {
+				ecode = string(w.Code)
 			}
-			msg := d.ErrorMessage
-			if msg == "" {
-				msg = d.Message
+			emsg := w.ErrorMessage
+			if emsg == "" {
+				emsg = w.Message
 			}
-			e.Errors = append(e.Errors, ErrorDetail{Code: code, Field: d.Field, Message: r.Redact(msg)})
+			d.Errors = append(d.Errors, ErrorEntry{Code: ecode, Field: w.Field, Message: r.Redact(emsg)})
 		}
-		if e.Message == "" && len(e.Errors) > 0 {
-			e.Message = e.Errors[0].Message
+		if msg == "" && len(d.Errors) > 0 {
+			msg = d.Errors[0].Message
 		}
 	}
 	if b != nil {
 		var oauth string
 		if json.Unmarshal(b.Error, &oauth) == nil {
-			e.OAuthError = oauth
+			d.OAuthError = oauth
 		}
-		if e.Message == "" {
-			e.Message = b.ErrorDescription
+		if msg == "" {
+			msg = b.ErrorDescription
 		}
-		if e.Message == "" {
-			e.Message = b.Message
+		if msg == "" {
+			msg = b.Message
 		}
-		if e.AdditionalCode == "" {
-			e.AdditionalCode = deref(b.AdditionalStatusCode)
+		if d.AdditionalCode == "" {
+			d.AdditionalCode = deref(b.AdditionalStatusCode)
 		}
-		if e.AdditionalMessage == "" {
-			e.AdditionalMessage = deref(b.AdditionalStatusMessage)
+		if d.AdditionalMessage == "" {
+			d.AdditionalMessage = deref(b.AdditionalStatusMessage)
 		}
 	}
 	if b == nil {
-		e.Message = envelope.DRF(r.Body).Message // an HTML title or short text
+		msg = envelope.DRF(r.Body).Message // an HTML title or short text
 	}
-	e.Message, e.AdditionalMessage = r.Redact(e.Message), r.Redact(e.AdditionalMessage)
-	e.Kind = kindOf(e.Code, r.StatusCode)
-	if e.OAuthError == "invalid_token" && e.Code == "" {
-		e.Kind = banklink.ErrUnauthorized
+	d.AdditionalMessage = r.Redact(d.AdditionalMessage)
+	if d.AdditionalMessage != "" && d.AdditionalMessage != msg {
+		if msg != "" {
+			msg += ": "
+		}
+		msg += d.AdditionalMessage
+	}
+	kind := kindOf(code, r.StatusCode)
+	if d.OAuthError == "invalid_token" && code == "" {
+		kind = banklink.ErrUnauthorized
+	}
+	if code == "" {
+		code = d.OAuthError
+	}
+	e := r.Fail(kind, code, msg)
+	e.Detail = d
+	for _, entry := range d.Errors {
+		if entry.Field != "" {
+			if e.FieldErrors == nil {
+				e.FieldErrors = map[string][]string{}
+			}
+			e.FieldErrors[entry.Field] = append(e.FieldErrors[entry.Field], entry.Message)
+		}
 	}
 	return e
 }
@@ -249,16 +259,13 @@ func decodeEnvelope(r *transport.Response, out any) error {
 	return nil
 }
 
-// invalid is a check that failed before any request was sent.
-func invalid(field, msg string) error {
-	return &Error{Kind: banklink.ErrInvalidRequest, Code: "", Message: field + ": " + msg,
-		Errors: []ErrorDetail{{Field: field, Message: msg}}}
-}
+// invalid is a check of op's input that failed before anything was sent.
+func invalid(op, field, msg string) error { return errs.Invalid("fintiv", op, field, msg) }
 
 // tokenRefused reports whether err is the service refusing the session
 // token: HTTP 401, or statusCode SECURITY whatever the HTTP status.
 func tokenRefused(err error) bool {
-	var e *Error
+	var e *banklink.Error
 	if !errors.As(err, &e) {
 		return false
 	}

@@ -53,10 +53,10 @@ func ExampleClient_ValidatePIN() {
 
 	// A non-SUCCESS statusCode is an error even with HTTP 200.
 	_, err = c.ValidatePIN(ctx, "another-user", "1234")
-	var e *fintiv.Error
+	var e *banklink.Error
 	if errors.As(err, &e) {
 		fmt.Println(e.StatusCode, e.Code, errors.Is(err, banklink.ErrInvalidRequest))
-		fmt.Println(e.AdditionalMessage)
+		fmt.Println(e.Detail.(*fintiv.ErrorDetail).AdditionalMessage)
 	}
 	// Output:
 	// true <nil>

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/banklink/banklink-go/internal/testutil"
 	"log/slog"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/banklink/banklink-go/internal/testutil"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,13 +47,13 @@ func TestEveryCallAgainstTheFake(t *testing.T) {
 
 	_, err = c.ValidatePIN(ctx, "someone-else", fintivtest.PIN)
 	require.ErrorIs(t, err, banklink.ErrInvalidRequest)
-	var e *fintiv.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 200, e.StatusCode)
 	assert.Equal(t, "VALIDATION", e.Code)
-	assert.Equal(t, "The provided data in request body is not valid!", e.Message)
-	assert.Equal(t, "You can't access different user's security information.", e.AdditionalMessage)
-	assert.Equal(t, "JANUS", e.Tenant)
+	assert.Equal(t, "The provided data in request body is not valid!: You can't access different user's security information.", e.Message)
+	assert.Equal(t, "You can't access different user's security information.", detail(t, err).AdditionalMessage)
+	assert.Equal(t, "JANUS", detail(t, err).Tenant)
 
 	require.NoError(t, c.ChangePIN(ctx, fintivtest.PIN, "4321"))
 	require.NoError(t, c.ChangePassword(ctx, fintivtest.Password, "Test2345!"))
@@ -82,8 +83,8 @@ func TestEveryCallAgainstTheFake(t *testing.T) {
 	require.NoError(t, c.RequestTemporaryPassword(ctx, fintivtest.Username))
 	err = c.ResetPassword(ctx, fintiv.Reset{Username: "test20190417x", SecurityQuestionID: 1, Answer: "x"})
 	require.ErrorAs(t, err, &e)
-	assert.Equal(t, "The request parameters were not valid!", e.Message)
-	assert.Equal(t, "The request test20190417x does not exist!", e.AdditionalMessage)
+	assert.Equal(t, "The request parameters were not valid!: The request test20190417x does not exist!", e.Message)
+	assert.Equal(t, "The request test20190417x does not exist!", detail(t, err).AdditionalMessage)
 	require.NoError(t, c.ResetPassword(ctx, fintiv.Reset{Username: fintivtest.Username, SecurityQuestionID: fintivtest.QuestionID, Answer: fintivtest.Answer}))
 
 	type pin struct {
@@ -92,7 +93,7 @@ func TestEveryCallAgainstTheFake(t *testing.T) {
 	_, err = fintiv.Do[pin](ctx, c, fintiv.Request{Method: "POST", Path: "/auth/api/validate/pin", Body: map[string]string{"pin": "0000", "uuid": s.UUID}, Auth: true})
 	require.ErrorIs(t, err, banklink.ErrInvalidRequest, "after the reset the service wants a password change")
 	require.ErrorAs(t, err, &e)
-	assert.Contains(t, e.AdditionalMessage, "must change the password")
+	assert.Contains(t, detail(t, err).AdditionalMessage, "must change the password")
 
 	// Every request carried the APP key and the tenant.
 	seen := srv.SeenHeaders()
@@ -192,10 +193,10 @@ func TestFailedRefreshWithoutCredentialsIsSessionExpired(t *testing.T) {
 
 	_, err = c.Me(context.Background())
 	require.ErrorIs(t, err, banklink.ErrSessionExpired)
-	var e *fintiv.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
-	assert.Equal(t, "invalid_token", e.OAuthError)
-	assert.Equal(t, "Invalid refresh token (expired)", e.AdditionalMessage)
+	assert.Equal(t, "invalid_token", detail(t, err).OAuthError)
+	assert.Equal(t, "Invalid refresh token (expired)", detail(t, err).AdditionalMessage)
 }
 
 func TestAPIKeyNeverLeaks(t *testing.T) {

@@ -192,12 +192,12 @@ func TestEnvelopeCases(t *testing.T) {
 					assert.NotErrorIs(t, err, k, "an unknown code keeps no category")
 				}
 			}
-			var e *fintiv.Error
+			var e *banklink.Error
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tc.status, e.StatusCode)
 			assert.Equal(t, tc.code, e.Code)
-			assert.Equal(t, tc.message, e.Message)
-			assert.Equal(t, tc.additional, e.AdditionalMessage)
+			assert.Equal(t, joined(tc.message, tc.additional), e.Message)
+			assert.Equal(t, tc.additional, detail(t, err).AdditionalMessage)
 			assert.NotContains(t, err.Error(), "mock-key-1")
 		})
 	}
@@ -259,11 +259,11 @@ func TestTokenEndpointErrors(t *testing.T) {
 			respond(t, mt, "POST", "auth/oauth/token", tc.status, tc.body, nil)
 			_, err := c.Login(context.Background())
 			require.ErrorIs(t, err, tc.kind)
-			var e *fintiv.Error
+			var e *banklink.Error
 			require.ErrorAs(t, err, &e)
-			assert.Equal(t, tc.oauth, e.OAuthError)
-			assert.Equal(t, tc.message, e.Message)
-			assert.Equal(t, tc.additional, e.AdditionalMessage)
+			assert.Equal(t, tc.oauth, detail(t, err).OAuthError)
+			assert.Equal(t, joined(tc.message, tc.additional), e.Message)
+			assert.Equal(t, tc.additional, detail(t, err).AdditionalMessage)
 			assert.NotContains(t, err.Error(), "Test1234!")
 			assert.Equal(t, 1, mt.GetCallCountInfo()["POST "+mockBase+"auth/oauth/token"], "token calls are never retried on 4xx")
 		})
@@ -300,4 +300,24 @@ func TestAbsurdExpiresInIsClamped(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, s.AccessExpiry.After(time.Now()), "in the future: %s", s.AccessExpiry)
 	assert.True(t, s.AccessExpiry.Before(time.Now().Add(25*time.Hour)), "a day at most: %s", s.AccessExpiry)
+}
+
+// detail returns the Fintiv detail of err, failing the test without one.
+func detail(t *testing.T, err error) *fintiv.ErrorDetail {
+	t.Helper()
+	d, ok := fintiv.DetailOf(err)
+	require.True(t, ok, "no Fintiv detail in %v", err)
+	return d
+}
+
+// joined is a Fintiv error's Message: the status message, then the
+// additional message when it says something more.
+func joined(message, additional string) string {
+	switch {
+	case additional == "" || additional == message:
+		return message
+	case message == "":
+		return additional
+	}
+	return message + ": " + additional
 }

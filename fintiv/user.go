@@ -74,11 +74,11 @@ func (c *Client) Me(ctx context.Context) (*Person, error) {
 func (c *Client) ChangePassword(ctx context.Context, current, next string) error {
 	switch {
 	case current == "":
-		return invalid("currentPassword", "the current password is required")
+		return invalid("change_password", "currentPassword", "the current password is required")
 	case next == "":
-		return invalid("newPassword", "a new password is required")
+		return invalid("change_password", "newPassword", "a new password is required")
 	case next == current:
-		return invalid("newPassword", "the new password equals the current one")
+		return invalid("change_password", "newPassword", "the new password equals the current one")
 	}
 	body := map[string]string{"currentPassword": current, "newPassword": next}
 	if err := c.send(ctx, "change_password", http.MethodPut, "auth/api/myinfo/changePassword", body, true, false, nil, current, next); err != nil {
@@ -94,10 +94,10 @@ func (c *Client) ChangePassword(ctx context.Context, current, next string) error
 
 // ChangePIN changes the session user's PIN (PUT /auth/api/myinfo/changePin).
 func (c *Client) ChangePIN(ctx context.Context, current, next string) error {
-	if err := checkPIN("currentPin", current); err != nil {
+	if err := checkPIN("change_pin", "currentPin", current); err != nil {
 		return err
 	}
-	if err := checkPIN("newPin", next); err != nil {
+	if err := checkPIN("change_pin", "newPin", next); err != nil {
 		return err
 	}
 	body := map[string]string{"currentPin": current, "newPin": next}
@@ -111,9 +111,9 @@ func (c *Client) ChangePIN(ctx context.Context, current, next string) error {
 func (c *Client) ValidatePIN(ctx context.Context, uuid, pin string) (bool, error) {
 	uuid = strings.TrimSpace(uuid)
 	if uuid == "" {
-		return false, invalid("uuid", "the user's uuid is required")
+		return false, invalid("validate_pin", "uuid", "the user's uuid is required")
 	}
-	if err := checkPIN("pin", pin); err != nil {
+	if err := checkPIN("validate_pin", "pin", pin); err != nil {
 		return false, err
 	}
 	var out struct {
@@ -123,12 +123,12 @@ func (c *Client) ValidatePIN(ctx context.Context, uuid, pin string) (bool, error
 	return out.PinValidated, err
 }
 
-func checkPIN(field, pin string) error {
+func checkPIN(op, field, pin string) error {
 	if pin == "" {
-		return invalid(field, "a PIN is required")
+		return invalid(op, field, "a PIN is required")
 	}
 	if strings.ContainsFunc(pin, func(r rune) bool { return r < '0' || r > '9' }) {
-		return invalid(field, "a PIN is made of digits")
+		return invalid(op, field, "a PIN is made of digits")
 	}
 	return nil
 }
@@ -146,15 +146,15 @@ func (r Reset) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "fintiv.Reset{Username:%q, SecurityQuestionID:%d, Answer:%s}", r.Username, r.SecurityQuestionID, redact.Masked(r.Answer))
 }
 
-func (r Reset) check() (Reset, error) {
+func (r Reset) check(op string) (Reset, error) {
 	r.Username = strings.TrimSpace(r.Username)
 	switch {
 	case r.Username == "":
-		return r, invalid("username", "a username is required")
+		return r, invalid(op, "username", "a username is required")
 	case r.SecurityQuestionID <= 0:
-		return r, invalid("securityQuestionId", "a security question id is required")
+		return r, invalid(op, "securityQuestionId", "a security question id is required")
 	case strings.TrimSpace(r.Answer) == "":
-		return r, invalid("answer", "an answer is required")
+		return r, invalid(op, "answer", "an answer is required")
 	}
 	return r, nil
 }
@@ -162,7 +162,7 @@ func (r Reset) check() (Reset, error) {
 // ResetPassword resets a user's password by a security answer
 // (POST /auth/api/reset/password). It needs only the APP key.
 func (c *Client) ResetPassword(ctx context.Context, r Reset) error {
-	r, err := r.check()
+	r, err := r.check("reset_password")
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func (c *Client) ResetPassword(ctx context.Context, r Reset) error {
 func (c *Client) RequestTemporaryPassword(ctx context.Context, username string) error {
 	username = strings.TrimSpace(username)
 	if username == "" {
-		return invalid("username", "a username is required")
+		return invalid("temporary_password", "username", "a username is required")
 	}
 	return c.send(ctx, "temporary_password", http.MethodPost, "auth/api/reset/password", map[string]string{"username": username}, false, false, nil)
 }
@@ -182,7 +182,7 @@ func (c *Client) RequestTemporaryPassword(ctx context.Context, username string) 
 // ResetPIN resets a user's PIN by a security answer
 // (POST /auth/api/reset/pin). It needs only the APP key.
 func (c *Client) ResetPIN(ctx context.Context, r Reset) error {
-	r, err := r.check()
+	r, err := r.check("reset_pin")
 	if err != nil {
 		return err
 	}
@@ -194,7 +194,7 @@ func (c *Client) ResetPIN(ctx context.Context, r Reset) error {
 func (c *Client) UserExists(ctx context.Context, username string) (bool, error) {
 	username = strings.TrimSpace(username)
 	if username == "" {
-		return false, invalid("username", "a username is required")
+		return false, invalid("user_exists", "username", "a username is required")
 	}
 	var flag existsFlag
 	if err := c.get(ctx, "user_exists", "auth/api/checkUserExist", url.Values{"username": {username}}, false, &flag); err != nil {
@@ -202,8 +202,9 @@ func (c *Client) UserExists(ctx context.Context, username string) (bool, error) 
 	}
 	if !flag.known {
 		// SUCCESS with responseData null or missing: never read as "free".
-		return false, &Error{ResponseInfo: banklink.ResponseInfo{Method: http.MethodGet, Path: "auth/api/checkUserExist"},
-			Kind: banklink.ErrServerError, Code: StatusSuccess, Message: "unexpected response: responseData says nothing about the user"}
+		return false, &banklink.Error{Provider: "fintiv", Op: "user_exists", Kind: banklink.ErrServerError, Code: StatusSuccess,
+			Message:      "unexpected response: responseData says nothing about the user",
+			ResponseInfo: banklink.ResponseInfo{StatusCode: http.StatusOK, Method: http.MethodGet, Path: "auth/api/checkUserExist"}}
 	}
 	return flag.exists, nil
 }

@@ -33,38 +33,38 @@ func (r RegisterRequest) Format(f fmt.State, _ rune) {
 		r.Email, r.Username, r.Name, r.UserType, redact.Masked(r.Password), redact.Masked(r.Password2), r.Phone, r.CustomerID, r.Gender)
 }
 
-func (r RegisterRequest) check() (RegisterRequest, error) {
+func (r RegisterRequest) check(op string) (RegisterRequest, error) {
 	var ok bool
 	r.Email, r.Username, r.Phone = strings.TrimSpace(r.Email), strings.TrimSpace(r.Username), strings.TrimSpace(r.Phone)
-	if err := checkEmail(r.Email); err != nil {
+	if err := checkEmail(op, r.Email); err != nil {
 		return r, err
 	}
 	r.Name = strings.TrimSpace(r.Name)
 	switch {
 	case r.Username == "":
-		return r, invalid("username", "a username is required")
+		return r, invalid(op, "username", "a username is required")
 	case !isAlphanumeric(r.Username):
-		return r, invalid("username", "only letters and digits")
+		return r, invalid(op, "username", "only letters and digits")
 	case r.Name == "":
-		return r, invalid("name", "a name is required")
+		return r, invalid(op, "name", "a name is required")
 	case !isName(r.Name):
-		return r, invalid("name", "only letters and spaces")
+		return r, invalid(op, "name", "only letters and spaces")
 	case r.Password == "":
-		return r, invalid("password", "a password is required")
+		return r, invalid(op, "password", "a password is required")
 	case r.Password2 != r.Password:
-		return r, invalid("password2", "the passwords differ")
+		return r, invalid(op, "password2", "the passwords differ")
 	case r.Phone == "":
-		return r, invalid("phone", "a phone number is required")
+		return r, invalid(op, "phone", "a phone number is required")
 	}
 	if r.UserType == "" {
 		r.UserType = Customer
 	}
 	if r.UserType, ok = userType(r.UserType); !ok {
-		return r, invalid("user_type", "not a Fintract user type")
+		return r, invalid(op, "user_type", "not a Fintract user type")
 	}
 	if r.Gender != "" {
 		if r.Gender, ok = gender(r.Gender); !ok {
-			return r, invalid("gender", "must be MALE or FEMALE")
+			return r, invalid(op, "gender", "must be MALE or FEMALE")
 		}
 	}
 	return r, nil
@@ -75,7 +75,7 @@ func (r RegisterRequest) check() (RegisterRequest, error) {
 // is never retried automatically: the server saves the user before
 // sending mail, so even a 500 may mean the account exists.
 func (c *Client) Register(ctx context.Context, req RegisterRequest) (*User, error) {
-	req, err := req.check()
+	req, err := req.check("register")
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (c *Client) DeleteAccount(ctx context.Context) error {
 func (c *Client) ApproveUser(ctx context.Context, customerID string) error {
 	customerID = strings.TrimSpace(customerID)
 	if customerID == "" {
-		return invalid("customer_id", "a customer id is required")
+		return invalid("admin_approval", "customer_id", "a customer id is required")
 	}
 	body, err := json.Marshal(map[string]string{"customer_id": customerID})
 	if err != nil {
@@ -126,7 +126,7 @@ func (c *Client) ApproveUser(ctx context.Context, customerID string) error {
 // (POST /auth/re-verify-email/). It needs no session.
 func (c *Client) ResendVerification(ctx context.Context, email string) error {
 	email = strings.TrimSpace(email)
-	if err := checkEmail(email); err != nil {
+	if err := checkEmail("reverify_email", email); err != nil {
 		return err
 	}
 	body, err := json.Marshal(map[string]string{"email": email})

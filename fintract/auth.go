@@ -5,12 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/banklink/banklink-go/internal/redact"
 	"net/http"
 	"net/mail"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/banklink/banklink-go/internal/redact"
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/credential"
@@ -34,38 +35,38 @@ func (l LoginRequest) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "fintract.LoginRequest{Email:%q, Password:%s, OTPType:%s, UserType:%s}", l.Email, redact.Masked(l.Password), l.OTPType, l.UserType)
 }
 
-func (l LoginRequest) check() (LoginRequest, error) {
+func (l LoginRequest) check(op string) (LoginRequest, error) {
 	var ok bool
 	l.Email = strings.TrimSpace(l.Email)
-	if err := checkEmail(l.Email); err != nil {
+	if err := checkEmail(op, l.Email); err != nil {
 		return l, err
 	}
 	if l.Password == "" {
-		return l, invalid("password", "a password is required")
+		return l, invalid(op, "password", "a password is required")
 	}
 	if len([]rune(l.Password)) < 6 {
-		return l, invalid("password", "at least 6 characters")
+		return l, invalid(op, "password", "at least 6 characters")
 	}
 	if l.OTPType == "" {
 		l.OTPType = OTPByEmail
 	}
 	if l.OTPType, ok = otpType(l.OTPType); !ok {
-		return l, invalid("otpType", "must be Email or Phone")
+		return l, invalid(op, "otpType", "must be Email or Phone")
 	}
 	if l.UserType != "" {
 		if l.UserType, ok = userType(l.UserType); !ok {
-			return l, invalid("userType", "not a Fintract user type")
+			return l, invalid(op, "userType", "not a Fintract user type")
 		}
 	}
 	return l, nil
 }
 
-func checkEmail(email string) error {
+func checkEmail(op, email string) error {
 	if email == "" {
-		return invalid("email", "an email address is required")
+		return invalid(op, "email", "an email address is required")
 	}
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		return invalid("email", "not a valid email address")
+		return invalid(op, "email", "not a valid email address")
 	}
 	return nil
 }
@@ -149,7 +150,7 @@ type loginBody struct {
 // password and sends an OTP by email or SMS. Finish with VerifyOTP. It is
 // never retried automatically: each call sends a new OTP and voids the last.
 func (c *Client) Login(ctx context.Context, req LoginRequest) (*Challenge, error) {
-	req, err := req.check()
+	req, err := req.check("login")
 	if err != nil {
 		return nil, err
 	}
@@ -234,11 +235,11 @@ func (c *Client) verify(ctx context.Context, userID int, otp string) (*credentia
 	otp = strings.TrimSpace(otp)
 	switch {
 	case userID <= 0:
-		return nil, nil, invalid("id", "the challenge's user id is required")
+		return nil, nil, invalid("verify_otp", "id", "the challenge's user id is required")
 	case otp == "":
-		return nil, nil, invalid("otp", "an OTP is required")
+		return nil, nil, invalid("verify_otp", "otp", "an OTP is required")
 	case len(otp) > 32:
-		return nil, nil, invalid("otp", "not an OTP")
+		return nil, nil, invalid("verify_otp", "otp", "not an OTP")
 	}
 	body, err := json.Marshal(otpBody{OTP: otp})
 	if err != nil {

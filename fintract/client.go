@@ -7,6 +7,7 @@ import (
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/errs"
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
@@ -38,7 +39,7 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{cfg: &config{}}
 	s, err := transport.Collect(c.cfg, opts)
 	if err != nil {
-		return nil, fmt.Errorf("fintract: %w", err)
+		return nil, errs.Config("fintract", err)
 	}
 	var secrets []string
 	if c.cfg.login != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
@@ -38,7 +39,7 @@ func FuzzDecoders(f *testing.F) {
 		}
 		r := &transport.Response{StatusCode: status, Header: http.Header{}, Body: body, Method: "GET", Path: "/auth/info/93/"}
 		typed := func(err error) {
-			var e *Error
+			var e *banklink.Error
 			if err != nil && !errors.As(err, &e) {
 				t.Fatalf("untyped error %T: %v", err, err)
 			}

@@ -14,35 +14,6 @@ import (
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
-// Error is a failure reported by the Fintract API, or found by the client's
-// own checks before sending (then StatusCode is 0). Match its category with
-// errors.Is and the banklink.Err* constants; read details with errors.As.
-// It never holds a token, password, OTP or request body.
-type Error struct {
-	banklink.ResponseInfo
-
-	// Kind is the error's category.
-	Kind banklink.Category
-	// Code is the server's machine code (simplejwt's "token_not_valid",
-	// "user_not_found", …), when it sent one.
-	Code string
-	// Message is the server's message, from whichever key it used.
-	Message string
-	// FieldErrors are per-field messages (DRF serializer errors, or the
-	// client's own input checks).
-	FieldErrors map[string][]string
-}
-
-// Error describes the failure: provider, method, path, status, message, code.
-func (e *Error) Error() string {
-	return errs.Describe("fintract", e.ResponseInfo, e.Kind, e.Code, e.Message)
-}
-
-// Is reports whether e belongs to the category target.
-func (e *Error) Is(target error) bool {
-	return errs.Matches(e.Kind, target)
-}
-
 // roleRefusal matches the 400 answers the server gives a user whose role
 // may not make the call ("This user is not an FINTRACT admin").
 // and the answers for accounts not yet cleared ("has not been
@@ -86,13 +57,9 @@ func decodeError(r *transport.Response) error {
 	case r.StatusCode == http.StatusBadRequest && strings.Contains(lower, "expired"):
 		kind = banklink.ErrSessionExpired // "Sesssion Expired, Login again": the OTP challenge is over
 	}
-	return &Error{
-		ResponseInfo: r.Info(),
-		Kind:         kind,
-		Code:         p.Code,
-		Message:      r.Redact(p.Message),
-		FieldErrors:  r.RedactFields(p.Fields),
-	}
+	e := r.Fail(kind, p.Code, p.Message)
+	e.FieldErrors = r.RedactFields(p.Fields)
+	return e
 }
 
 // errorIn200 reports whether a 2xx body carries an error: a top-level
@@ -149,22 +116,16 @@ func decodeMessage(r *transport.Response) error {
 
 // shapeError reports a success status whose body is not what the API sends.
 func shapeError(r *transport.Response, what string) error {
-	return &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: "unexpected response: " + what}
+	return r.Fail(banklink.ErrServerError, "", "unexpected response: "+what)
 }
 
-// invalid is a check that failed before any request was sent.
-func invalid(field, msg string) error {
-	return &Error{
-		Kind:        banklink.ErrInvalidRequest,
-		Message:     field + ": " + msg,
-		FieldErrors: map[string][]string{field: {msg}},
-	}
-}
+// invalid is a check of op's input that failed before anything was sent.
+func invalid(op, field, msg string) error { return errs.Invalid("fintract", op, field, msg) }
 
 // tokenRefused reports whether err is the server refusing the access token
 // in a way a refresh can cure.
 func tokenRefused(err error) bool {
-	var e *Error
+	var e *banklink.Error
 	if !errors.As(err, &e) || e.StatusCode != http.StatusUnauthorized || e.Kind == banklink.ErrForbidden {
 		return false
 	}

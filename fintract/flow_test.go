@@ -5,12 +5,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"github.com/banklink/banklink-go/internal/testutil"
 	"io"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/banklink/banklink-go/internal/testutil"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -72,7 +73,7 @@ func TestWholeAccountLifecycle(t *testing.T) {
 	require.NoError(t, c.DeleteAccount(ctx))
 	assert.False(t, srv.UserExists("jane@example.com"))
 	_, err = c.UserInfo(ctx, s.UserID)
-	var e *fintract.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "user_not_found", e.Code)
 }
@@ -85,7 +86,7 @@ func TestAdminApprovalNeedsAnAdmin(t *testing.T) {
 
 	err := customer.ApproveUser(ctx, cs.CustomerID)
 	require.ErrorIs(t, err, banklink.ErrForbidden, "the role refusal comes as a 400")
-	var e *fintract.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 400, e.StatusCode)
 	assert.Equal(t, "This user is not an FINTRACT admin", e.Message)
@@ -144,7 +145,7 @@ func TestLoginFailures(t *testing.T) {
 	// server; the fake used to answer 200 {"data": {"error": …}}).
 	_, err := c.Login(ctx, fintract.LoginRequest{Email: "nobody@example.com", Password: "long-enough-1"})
 	require.ErrorIs(t, err, banklink.ErrUnauthorized)
-	var e *fintract.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 401, e.StatusCode)
 	assert.Equal(t, "Invalid credentials, try again", e.Message)
@@ -175,7 +176,7 @@ func TestRegisterFailures(t *testing.T) {
 	dup := ok
 	dup.Email, dup.Username = fintracttest.CustomerEmail, "JohnDoe0303"
 	_, err := c.Register(ctx, dup)
-	var e *fintract.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.ErrorIs(t, err, banklink.ErrInvalidRequest)
 	assert.Equal(t, []string{"custom user with this email address already exists."}, e.FieldErrors["email"])
@@ -297,7 +298,7 @@ func TestRefusedRefreshWithoutCallbackNeedsReauthentication(t *testing.T) {
 	_, err := c.UserInfo(context.Background(), s.UserID)
 	require.ErrorIs(t, err, banklink.ErrReauthRequired)
 	require.ErrorIs(t, err, banklink.ErrSessionExpired)
-	var e *fintract.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e, "the refused refresh is kept")
 	assert.Equal(t, "token_not_valid", e.Code)
 	assert.Equal(t, 0, srv.Calls(fintracttest.RouteLogin))

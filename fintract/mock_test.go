@@ -205,7 +205,7 @@ func TestErrorShapes(t *testing.T) {
 			err := c.UpdateUsername(context.Background(), "u", "n")
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tc.kind)
-			var e *fintract.Error
+			var e *banklink.Error
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tc.status, e.StatusCode)
 			assert.Equal(t, tc.message, e.Message)

@@ -27,7 +27,7 @@ func WithSession(s Session) Option {
 // WithOTPCallback too, or such calls fail with banklink.ErrReauthRequired.
 func WithCredentials(login LoginRequest) Option {
 	return transport.ProviderOption("fintract.WithCredentials", func(c *config) error {
-		l, err := login.check()
+		l, err := login.check("login")
 		if err != nil {
 			return err
 		}

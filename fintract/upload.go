@@ -36,7 +36,7 @@ type File struct {
 // "file") and returns the updated user.
 func (c *Client) UploadAvatar(ctx context.Context, userID int, f File) (*User, error) {
 	if userID <= 0 {
-		return nil, invalid("id", "a user id is required")
+		return nil, invalid("upload_avatar", "id", "a user id is required")
 	}
 	var u *User
 	err := c.upload(ctx, "upload_avatar", "auth/avatar/"+strconv.Itoa(userID)+"/", f, func(r *transport.Response) (err error) {
@@ -69,7 +69,7 @@ func (c *Client) UploadFile(ctx context.Context, f File) (string, error) {
 func (c *Client) upload(ctx context.Context, name, path string, f File, decode func(*transport.Response) error) error {
 	body, err := upload.Prepare("file", upload.Source{Name: f.Name, ContentType: f.ContentType, Body: f.Body, Open: f.Open, Size: f.Size})
 	if err != nil {
-		return invalid("file", err.Error())
+		return invalid(name, "file", err.Error())
 	}
 	return c.t.Do(ctx, &transport.Op{
 		Name: name, Method: http.MethodPost, Path: path, Auth: true,

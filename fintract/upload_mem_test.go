@@ -2,13 +2,14 @@ package fintract_test
 
 import (
 	"context"
-	"github.com/banklink/banklink-go/internal/testutil"
 	"runtime"
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/banklink/banklink-go/internal/testutil"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"

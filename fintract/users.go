@@ -116,7 +116,7 @@ func (f fields) integer(keys ...string) int {
 // "customer-id", "customer-id " or "customer_id").
 func (c *Client) UserInfo(ctx context.Context, userID int) (*UserInfo, error) {
 	if userID <= 0 {
-		return nil, invalid("id", "a user id is required")
+		return nil, invalid("user_info", "id", "a user id is required")
 	}
 	var out *UserInfo
 	err := c.t.Do(ctx, &transport.Op{
@@ -239,13 +239,13 @@ type UserUpdate struct {
 // UpdateUserInfo changes the set fields of a user (PATCH /auth/update/usr/{id}/).
 func (c *Client) UpdateUserInfo(ctx context.Context, userID int, u UserUpdate) error {
 	if userID <= 0 {
-		return invalid("id", "a user id is required")
+		return invalid("update_user", "id", "a user id is required")
 	}
 	if u == (UserUpdate{}) {
-		return invalid("update", "no field is set")
+		return invalid("update_user", "update", "no field is set")
 	}
 	if u.Email != nil {
-		if err := checkEmail(*u.Email); err != nil {
+		if err := checkEmail("update_user", *u.Email); err != nil {
 			return err
 		}
 	}
@@ -262,9 +262,9 @@ func (c *Client) UpdateUsername(ctx context.Context, username, name string) erro
 	username, name = strings.TrimSpace(username), strings.TrimSpace(name)
 	switch {
 	case username == "":
-		return invalid("username", "a username is required")
+		return invalid("user_update", "username", "a username is required")
 	case name == "":
-		return invalid("name", "a name is required")
+		return invalid("user_update", "name", "a name is required")
 	}
 	body, err := json.Marshal(map[string]string{"username": username, "name": name})
 	if err != nil {

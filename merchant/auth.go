@@ -5,9 +5,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/banklink/banklink-go/internal/redact"
 	"net/http"
 	"strings"
+
+	"github.com/banklink/banklink-go/internal/redact"
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/credential"
@@ -99,7 +100,7 @@ func (c *Client) tokenCall(ctx context.Context, op *transport.Op) (*credential.T
 		if _, err := decodeWallet(r, false); err != nil {
 			return err
 		}
-		return &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: "unexpected response: no X-Access-Token/X-Refresh-Token headers"}
+		return r.Fail(banklink.ErrServerError, "", "unexpected response: no X-Access-Token/X-Refresh-Token headers")
 	})
 	if err != nil {
 		return nil, nil, err
@@ -157,7 +158,7 @@ func (c *Client) Logout(ctx context.Context) error {
 func (c *Client) ForgotPassword(ctx context.Context, email string) error {
 	email = strings.TrimSpace(email)
 	if email == "" || !strings.Contains(email, "@") {
-		return invalid("email", "an email address is required")
+		return invalid("password_forget", "email", "an email address is required")
 	}
 	return c.message(ctx, "password_forget", "auth/password/forget", map[string]string{"email": email})
 }
@@ -168,9 +169,9 @@ func (c *Client) ResetPassword(ctx context.Context, resetCode, password string) 
 	resetCode = strings.TrimSpace(resetCode)
 	switch {
 	case resetCode == "":
-		return invalid("resetCode", "the reset code is required")
+		return invalid("password_reset", "resetCode", "the reset code is required")
 	case password == "":
-		return invalid("password", "a new password is required")
+		return invalid("password_reset", "password", "a new password is required")
 	}
 	return c.message(ctx, "password_reset", "auth/password/reset", map[string]string{"resetCode": resetCode, "password": password}, resetCode, password)
 }

@@ -31,15 +31,15 @@ func Do[T any](ctx context.Context, c *Client, req Request) (T, error) {
 	path := strings.TrimPrefix(req.Path, "/")
 	switch {
 	case req.Method == "" || strings.ContainsAny(req.Method, " \r\n"):
-		return out, invalid("method", "an HTTP method is required")
+		return out, invalid("custom", "method", "an HTTP method is required")
 	case path == "" || strings.Contains(path, "..") || strings.Contains(path, "//") || strings.ContainsAny(path, "?#%\\ \r\n\t") || strings.Contains(path, ":"):
-		return out, invalid("path", "must be a plain path under the base URL")
+		return out, invalid("custom", "path", "must be a plain path under the base URL")
 	}
 	op := &transport.Op{Name: "custom", Method: strings.ToUpper(req.Method), Path: path, Query: req.Query, Auth: true, Idempotent: req.Idempotent}
 	if req.Body != nil {
 		b, err := json.Marshal(req.Body)
 		if err != nil {
-			return out, invalid("body", "does not encode as JSON")
+			return out, invalid("custom", "body", "does not encode as JSON")
 		}
 		op.Body, op.ContentType = b, "application/json"
 	}
@@ -61,7 +61,7 @@ func Do[T any](ctx context.Context, c *Client, req Request) (T, error) {
 		}
 		if data := bytes.TrimSpace(b.Data); len(data) > 0 && string(data) != "null" {
 			if json.Unmarshal(data, &out) != nil {
-				return &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: "unexpected response: data does not decode"}
+				return r.Fail(banklink.ErrServerError, "", "unexpected response: data does not decode")
 			}
 		}
 		return nil

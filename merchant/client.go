@@ -6,6 +6,7 @@ import (
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/errs"
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
@@ -36,7 +37,7 @@ func New(opts ...Option) (*Client, error) {
 	c := &Client{cfg: &config{}}
 	s, err := transport.Collect(c.cfg, opts)
 	if err != nil {
-		return nil, fmt.Errorf("merchant: %w", err)
+		return nil, errs.Config("merchant", err)
 	}
 	c.t, err = transport.New(transport.Config{
 		Provider:       "merchant",

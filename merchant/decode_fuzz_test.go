@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
@@ -29,7 +30,7 @@ func FuzzDecoders(f *testing.F) {
 			status = 200
 		}
 		r := &transport.Response{StatusCode: status, Header: http.Header{}, Body: body, Method: "POST", Path: "/x"}
-		var e *Error
+		var e *banklink.Error
 		if _, err := decodeWallet(r, false); err != nil && !errors.As(err, &e) {
 			t.Fatalf("untyped wallet error %T", err)
 		}

@@ -21,37 +21,6 @@ const ErrIndeterminate banklink.Category = "indeterminate"
 // reachable now.
 const ErrBankUnavailable banklink.Category = "beneficiary bank unavailable"
 
-// Error is a failure reported by the wallet ({"status": false, "message"}
-// or {"error"}) or the NIP service (a responseCode other than "00"), or
-// found by the client's own checks before sending (then StatusCode is 0).
-// It never holds a token, password or request body.
-type Error struct {
-	banklink.ResponseInfo
-
-	// Kind is the error's category.
-	Kind banklink.Category
-	// ResponseCode is the NIP responseCode (e.g. "07"), for NIP calls.
-	ResponseCode string
-	// Message is the server's message, trimmed.
-	Message string
-	// Field names the input a client-side check refused.
-	Field string
-}
-
-// Error describes the failure.
-func (e *Error) Error() string {
-	provider := "merchant"
-	if e.ResponseCode != "" {
-		provider = "merchant NIP"
-	}
-	return errs.Describe(provider, e.ResponseInfo, e.Kind, e.ResponseCode, e.Message)
-}
-
-// Is reports whether e belongs to the category target.
-func (e *Error) Is(target error) bool {
-	return errs.Matches(e.Kind, target)
-}
-
 // walletBody is the wallet's envelope.
 type walletBody struct {
 	Status  *bool           `json:"status"`
@@ -74,20 +43,20 @@ func decodeWallet(r *transport.Response, allowEmpty bool) (walletBody, error) {
 	case ok2xx && jsonErr == nil && b.Status != nil && *b.Status && noError(b.Error):
 		return b, nil
 	case ok2xx && jsonErr == nil && b.Status == nil && noError(b.Error) && len(b.Message) == 0:
-		return b, &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: `unexpected response: no "status": true`}
+		return b, r.Fail(banklink.ErrServerError, "", `unexpected response: no "status": true`)
 	case ok2xx && empty:
-		return b, &Error{ResponseInfo: r.Info(), Kind: banklink.ErrServerError, Message: "unexpected response: empty body"}
+		return b, r.Fail(banklink.ErrServerError, "", "unexpected response: empty body")
 	}
-	e := &Error{ResponseInfo: r.Info(), Kind: errs.ForStatus(r.StatusCode)}
+	var msg string
 	if jsonErr == nil {
-		e.Message = text(b.Message)
-		if e.Message == "" {
-			e.Message = text(b.Error)
+		msg = text(b.Message)
+		if msg == "" {
+			msg = text(b.Error)
 		}
 	} else {
-		e.Message = envelope.DRF(r.Body).Message // an HTML title or short text
+		msg = envelope.DRF(r.Body).Message // an HTML title or short text
 	}
-	e.Message = r.Redact(strings.TrimSpace(e.Message))
+	e := r.Fail(errs.ForStatus(r.StatusCode), "", strings.TrimSpace(msg))
 	if e.Kind == "" {
 		e.Kind = banklink.ErrInvalidRequest // "status": false with a 2xx
 		if jsonErr != nil || !ok2xx {
@@ -120,15 +89,15 @@ func text(raw json.RawMessage) string {
 	return ""
 }
 
-// invalid is a check that failed before any request was sent.
-func invalid(field, msg string) error {
-	return &Error{Kind: banklink.ErrInvalidRequest, Field: field, Message: field + ": " + msg}
+// invalid is a check of op's input that failed before anything was sent.
+func invalid(op, field, msg string) error {
+	return errs.Invalid("merchant", op, field, msg)
 }
 
 // sessionRefused reports whether an authenticated call's error means the
 // session pair was refused: the wallet's expiry status is undocumented, so
 // both 401 and 403 count.
 func sessionRefused(err error) bool {
-	var e *Error
+	var e *banklink.Error
 	return errors.As(err, &e) && (e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden)
 }

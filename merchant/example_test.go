@@ -55,9 +55,9 @@ func ExampleNIPClient_AccountName() {
 	fmt.Println(acct.AccountName)
 
 	_, err = n.AccountName(ctx, "0000000000", "110000")
-	var e *merchant.Error
+	var e *banklink.Error
 	if errors.As(err, &e) {
-		fmt.Println(e.ResponseCode, e.Message, errors.Is(err, banklink.ErrNotFound))
+		fmt.Println(e.Code, e.Message, errors.Is(err, banklink.ErrNotFound))
 	}
 	// Output:
 	// NNAJI, JOSHUA & VIVIAN

@@ -91,7 +91,7 @@ func TestRotatedPairIsTakenFromAnErrorAnswer(t *testing.T) {
 	calls := respond(mt, "GET", "merchant/profile", 400, `{"status": false, "message": "Wallet not funded"}`, "A9", "R9")
 	_, err := profile(c)
 	require.ErrorIs(t, err, banklink.ErrInvalidRequest)
-	var e *merchant.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "Wallet not funded", e.Message)
 	s, _ := c.Session()
@@ -122,7 +122,7 @@ func TestWalletErrorShapes(t *testing.T) {
 			respond(mt, "POST", "auth/password/forget", tc.status, tc.body)
 			err := c.ForgotPassword(context.Background(), "merchant1@mailinator.com")
 			require.ErrorIs(t, err, tc.kind)
-			var e *merchant.Error
+			var e *banklink.Error
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tc.status, e.StatusCode)
 			assert.Equal(t, tc.message, e.Message)

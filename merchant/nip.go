@@ -34,12 +34,12 @@ func NewNIP(opts ...Option) (*NIPClient, error) {
 	n := &NIPClient{cfg: &nipConfig{}}
 	s, err := transport.Collect(n.cfg, opts)
 	if err != nil {
-		return nil, fmt.Errorf("merchant NIP: %w", err)
+		return nil, errs.Config("merchant", err)
 	}
 	if n.cfg.username == "" {
-		return nil, errors.New("merchant NIP: no credentials: use merchant.WithNIPCredentials")
+		return nil, errs.Config("merchant", errors.New("no NIP credentials: use merchant.WithNIPCredentials"))
 	}
-	n.t, err = transport.New(transport.Config{Provider: "merchant-nip", Secrets: []string{n.cfg.password}}, s)
+	n.t, err = transport.New(transport.Config{Provider: "merchant", Secrets: []string{n.cfg.password}}, s)
 	if err != nil {
 		return nil, err
 	}
@@ -88,10 +88,10 @@ type Bank struct {
 func (n *NIPClient) AccountName(ctx context.Context, accountNumber, bankCode string) (*NIPAccount, error) {
 	accountNumber, bankCode = strings.TrimSpace(accountNumber), strings.TrimSpace(bankCode)
 	if !digits(accountNumber, 10) {
-		return nil, invalid("accountNumber", "must be a 10-digit NUBAN")
+		return nil, invalid("nip_account", "accountNumber", "must be a 10-digit NUBAN")
 	}
 	if !digits(bankCode, 6) {
-		return nil, invalid("beneficiaryBank", "must be a 6-digit NIBSS institution code")
+		return nil, invalid("nip_account", "beneficiaryBank", "must be a 6-digit NIBSS institution code")
 	}
 	body, err := json.Marshal(map[string]string{"accountNumber": accountNumber, "beneficiaryBank": bankCode, "userName": n.cfg.username, "password": n.cfg.password})
 	if err != nil {
@@ -145,13 +145,13 @@ func decodeNIP(r *transport.Response) (nipBody, error) {
 		if kind == "" {
 			kind = banklink.ErrServerError
 		}
-		return b, &Error{ResponseInfo: r.Info(), Kind: kind, Message: envelope.DRF(r.Body).Message}
+		return b, r.Fail(kind, "", envelope.DRF(r.Body).Message)
 	}
 	code := strings.TrimSpace(b.ResponseCode)
 	if code == "00" && r.StatusCode >= 200 && r.StatusCode < 300 {
 		return b, nil
 	}
-	e := &Error{ResponseInfo: r.Info(), ResponseCode: code, Message: r.Redact(strings.TrimSpace(b.ResponseMessage)), Kind: nipKind(code)}
+	e := r.Fail(nipKind(code), code, strings.TrimSpace(b.ResponseMessage))
 	if (r.StatusCode == http.StatusUnauthorized || r.StatusCode == http.StatusForbidden) && (code == "11" || code == "") {
 		// The service refuses the configured credentials with its generic
 		// "11" under 401: a credentials error, not a server failure. (A

@@ -50,10 +50,10 @@ func TestNIPFailuresUnderEveryStatus(t *testing.T) {
 				n, srv := newNIP(t, banklink.WithRetry(banklink.RetryPolicy{MaxRetries: -1}))
 				srv.Answer("2222222222", merchanttest.NIPAnswer{Status: status, Code: tc.code, Message: tc.msg})
 				_, err := n.AccountName(context.Background(), "2222222222", "110000")
-				var e *merchant.Error
+				var e *banklink.Error
 				require.ErrorAs(t, err, &e)
 				assert.Equal(t, status, e.StatusCode)
-				assert.Equal(t, tc.code, e.ResponseCode)
+				assert.Equal(t, tc.code, e.Code)
 				assert.Equal(t, tc.msg[len(tc.msg)-len(e.Message):], e.Message, "trimmed")
 				assert.NotEqual(t, ' ', e.Message[0])
 				switch {
@@ -76,10 +76,10 @@ func TestNIPWrongCredentials(t *testing.T) {
 	require.NoError(t, err)
 	defer n.CloseIdleConnections()
 	_, err = n.AccountName(context.Background(), merchanttest.NIPAccount, merchanttest.NIPBank)
-	var e *merchant.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 401, e.StatusCode)
-	assert.Equal(t, "11", e.ResponseCode)
+	assert.Equal(t, "11", e.Code)
 	// Regression (#11.2): this was a server error; it is the credentials.
 	assert.ErrorIs(t, err, banklink.ErrUnauthorized)
 	assert.NotErrorIs(t, err, banklink.ErrServerError)
@@ -94,9 +94,9 @@ func TestNIPInvalidInputSendsNothing(t *testing.T) {
 	} {
 		_, err := n.AccountName(context.Background(), in[0], in[1])
 		require.ErrorIs(t, err, banklink.ErrInvalidRequest, "%v", in)
-		var e *merchant.Error
+		var e *banklink.Error
 		require.ErrorAs(t, err, &e)
-		assert.NotEmpty(t, e.Field)
+		assert.Len(t, e.FieldErrors, 1)
 	}
 	assert.Zero(t, srv.Requests())
 }
@@ -109,7 +109,7 @@ func TestNIPTestURLNeedsTheInsecureOptIn(t *testing.T) {
 	require.NoError(t, err)
 
 	_, err = merchant.NewNIP(banklink.WithBaseURL("https://nip.example/"))
-	assert.ErrorContains(t, err, "no credentials")
+	assert.ErrorContains(t, err, "no NIP credentials")
 	_, err = merchant.NewNIP(banklink.WithBaseURL("https://nip.example/"), merchant.WithCredentials("a@b.c", "p"))
 	assert.ErrorContains(t, err, "belongs to another provider", "a wallet option given to the NIP client")
 }

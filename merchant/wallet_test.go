@@ -3,9 +3,10 @@ package merchant_test
 import (
 	"context"
 	"fmt"
-	"github.com/banklink/banklink-go/internal/testutil"
 	"net/http"
 	"testing"
+
+	"github.com/banklink/banklink-go/internal/testutil"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -132,7 +133,7 @@ func TestRefusedRefreshWithoutCredentialsIsSessionExpired(t *testing.T) {
 
 	_, err = profile(c)
 	require.ErrorIs(t, err, banklink.ErrSessionExpired)
-	var e *merchant.Error
+	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 400, e.StatusCode)
 	assert.Equal(t, "Invalid refresh token provided.", e.Message)

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"github.com/banklink/banklink-go/internal/testutil"
 	"io"
 	"net/http"
 	"os"
@@ -17,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/banklink/banklink-go/internal/testutil"
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/fintract"

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/banklink/banklink-go/internal/callopt"
 	"github.com/banklink/banklink-go/internal/errs"
 )
 
@@ -232,7 +233,8 @@ func (c *Cache) renew(caller context.Context, stale *Token) (*Token, error) {
 	if t := c.cur.Load(); t != nil && t != stale && c.state(t) != expired {
 		return t, nil // replaced while this flight was being set up
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(caller), c.policy.Timeout)
+	// The caller's per-call options shape its own call, not this renewal.
+	ctx, cancel := context.WithTimeout(callopt.Without(context.WithoutCancel(caller)), c.policy.Timeout)
 	defer cancel()
 
 	var refreshErr error

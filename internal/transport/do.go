@@ -9,6 +9,9 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/callopt"
+
 	retryablehttp "github.com/hashicorp/go-retryablehttp"
 
 	"github.com/banklink/banklink-go/internal/credential"
@@ -40,6 +43,8 @@ type call struct {
 	again    bool              // the last attempt's outcome asked for another one
 	token    *credential.Token // the session token the last attempt carried
 	buf      *bytes.Buffer     // the final response's body
+	retry    policy            // the client's, or the caller's for this call
+	opts     *callopt.Options  // the caller's per-call options, or nil
 }
 
 // Do sends op and hands the final response to decode, which turns it into
@@ -56,11 +61,19 @@ func (t *Transport) Do(ctx context.Context, op *Op, decode func(*Response) error
 	if err := t.check(op); err != nil {
 		return err
 	}
+	opts := callopt.From(ctx)
+	if err := checkCallOptions(opts); err != nil {
+		return t.invalid(op, err)
+	}
 	var deadline time.Time
 	if op.BodyFunc == nil {
-		deadline = time.Now().Add(t.callTimeout)
+		bound := t.callTimeout
+		if opts != nil && opts.Timeout > 0 {
+			bound = opts.Timeout
+		}
+		deadline = time.Now().Add(bound)
 	}
-	c := &call{t: t, op: op, deadline: deadline}
+	c := t.newCall(op, opts, deadline)
 	err := c.run(ctx, decode)
 	if err == nil || !op.Auth || op.NoRetry || c.token == nil || t.cfg.Rejected == nil || !t.cfg.Rejected(err) {
 		return err
@@ -75,8 +88,18 @@ func (t *Transport) Do(ctx context.Context, op *Op, decode func(*Response) error
 		}
 		return rerr
 	}
-	c = &call{t: t, op: op, deadline: deadline}
-	return c.run(ctx, decode)
+	return t.newCall(op, opts, deadline).run(ctx, decode)
+}
+
+// newCall prepares one pass of op through the retry loop.
+func (t *Transport) newCall(op *Op, opts *callopt.Options, deadline time.Time) *call {
+	c := &call{t: t, op: op, deadline: deadline, retry: t.retry, opts: opts}
+	if opts != nil && opts.HasRetry {
+		if p, ok := opts.Retry.(banklink.RetryPolicy); ok {
+			c.retry = withDefaults(policy(p))
+		}
+	}
+	return c
 }
 
 func (c *call) run(ctx context.Context, decode func(*Response) error) error {
@@ -94,6 +117,9 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	// hands around holds a shared empty map, which nothing writes, so the
 	// call's own client has nothing to copy.
 	c.header = hreq.Header
+	if c.opts != nil {
+		c.addCallHeaders()
+	}
 	c.header["User-Agent"] = t.uaVal
 	c.header["Accept"] = t.jsonVal
 	if op.ContentType != "" {
@@ -106,7 +132,7 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	c.hc = http.Client{Transport: c, CheckRedirect: lastResponse}
 	c.rc = retryablehttp.Client{
 		HTTPClient:   &c.hc,
-		RetryMax:     t.retry.MaxRetries,
+		RetryMax:     c.retry.MaxRetries,
 		CheckRetry:   c.checkRetry,
 		Backoff:      c.backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
@@ -114,6 +140,9 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	resp, err := c.rc.Do(&c.req)
 	if c.buf != nil {
 		defer c.releaseBuf()
+	}
+	if c.opts != nil && c.opts.Capture != nil {
+		c.capture(resp)
 	}
 	if err != nil {
 		return c.failure(err)
@@ -150,16 +179,16 @@ func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 	if c.op.NoRetry || !retryable(c.idempotent(), resp, err) {
 		return false, nil
 	}
-	wait := c.t.retry.backoff(c.attempts)
+	wait := c.retry.backoff(c.attempts)
 	if resp != nil {
 		if d, ok := retryAfter(resp.Header, time.Now()); ok {
-			if d > c.t.retry.MaxRetryAfter {
+			if d > c.retry.MaxRetryAfter {
 				return false, nil // asked to wait longer than we may: give the caller the error
 			}
 			wait = d
 		}
 	}
-	if c.attempts <= c.t.retry.MaxRetries {
+	if c.attempts <= c.retry.MaxRetries {
 		end := c.deadline
 		if dl, ok := ctx.Deadline(); ok && (end.IsZero() || dl.Before(end)) {
 			end = dl
@@ -182,7 +211,8 @@ func (c *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duratio
 // connection, whatever the operation says, so pretending otherwise would
 // only be a promise the SDK cannot keep.
 func (c *call) idempotent() bool {
-	return c.op.Idempotent || c.op.Method == http.MethodGet || c.op.Method == http.MethodHead
+	return c.op.Idempotent || c.op.Method == http.MethodGet || c.op.Method == http.MethodHead ||
+		(c.opts != nil && c.opts.IdempotencyKey != "")
 }
 
 // failure turns what the loop returned into what the caller sees: the

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/credential"
 	"github.com/banklink/banklink-go/internal/errs"
 )
@@ -51,7 +52,7 @@ func TestTooLargeBodyStaysTooLargeWhenTheTimerFires(t *testing.T) {
 		}
 		return &http.Response{StatusCode: 200, Header: http.Header{}, ContentLength: -1, Body: &lateBody{ctx: r.Context()}, Request: r}, nil
 	})
-	tr, _ := newTransport(t, "http://127.0.0.1:1", Config{}, Settings{Transport: rt, Timeout: 20 * time.Millisecond, MaxResponseBytes: 1024})
+	tr, _ := newTransport(t, "http://127.0.0.1:1", Config{}, banklink.Options{Transport: rt, Timeout: 20 * time.Millisecond, MaxResponseBytes: 1024})
 	err := tr.Do(context.Background(), &Op{Name: "big", Method: "GET", Path: "big"}, decodeStatus)
 	require.ErrorIs(t, err, errs.ErrResponseTooLarge)
 	assert.NotErrorIs(t, err, context.DeadlineExceeded)
@@ -70,7 +71,7 @@ func TestCallTimeoutBoundsAllAttempts(t *testing.T) {
 		}
 	})
 	defer close(release)
-	tr, _ := newTransport(t, srv.URL, Config{Provider: "dfcu"}, Settings{Timeout: time.Hour, CallTimeout: 200 * time.Millisecond})
+	tr, _ := newTransport(t, srv.URL, Config{Provider: "dfcu"}, banklink.Options{Timeout: time.Hour, CallTimeout: 200 * time.Millisecond})
 	err := tr.Do(context.Background(), &Op{Name: "loans", Method: "GET", Path: "loans/1/"}, decodeStatus)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.ErrorIs(t, err, errs.ErrUnavailable)
@@ -80,7 +81,7 @@ func TestCallTimeoutBoundsAllAttempts(t *testing.T) {
 	assert.True(t, ce.Timeout())
 	assert.Equal(t, "dfcu loans: GET /loans/1/: no answer after 1 attempt: the call took longer than 200ms (call timeout)", err.Error())
 
-	def, err := New(Config{Provider: "x"}, Settings{BaseURL: srv.URL})
+	def, err := New(Config{Provider: "x"}, banklink.Options{BaseURL: srv.URL})
 	require.NoError(t, err)
 	assert.Equal(t, DefaultCallTimeout, def.callTimeout)
 	assert.Equal(t, 60*time.Second, DefaultCallTimeout)
@@ -94,7 +95,7 @@ func TestCallersDeadlineNamesTheCall(t *testing.T) {
 		arrived <- struct{}{}
 		<-r.Context().Done()
 	})
-	tr, _ := newTransport(t, srv.URL, Config{Provider: "fintiv"}, Settings{Timeout: time.Hour})
+	tr, _ := newTransport(t, srv.URL, Config{Provider: "fintiv"}, banklink.Options{Timeout: time.Hour})
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-arrived; cancel() }()
 	err := tr.Do(ctx, &Op{Name: "me", Method: "GET", Path: "users/me"}, decodeStatus)
@@ -118,7 +119,7 @@ func TestSwitchingProtocolsIsAnErrorAndItsBodyIsNeverRead(t *testing.T) {
 		buf.Flush()
 		io.Copy(io.Discard, conn) // until the client lets go
 	})
-	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: time.Hour})
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{Timeout: time.Hour})
 	err := tr.Do(context.Background(), &Op{Name: "x", Method: "GET", Path: "x"}, decodeStatus)
 	require.ErrorIs(t, err, errs.ErrServerError)
 	assert.Contains(t, err.Error(), "101 Switching Protocols")
@@ -140,7 +141,7 @@ func TestEarlyAnswerThenStallCutsAnUpload(t *testing.T) {
 		}
 	})
 	defer close(release)
-	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: 100 * time.Millisecond})
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{Timeout: 100 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second) // the test's own bound
 	defer cancel()
 	pr, pw := io.Pipe()
@@ -165,7 +166,7 @@ func TestRedirectHopsAreNotAttempts(t *testing.T) {
 		b.Add(1)
 		w.WriteHeader(503)
 	})
-	tr, _ := newTransport(t, srv.URL, Config{}, Settings{}) // 2 retries
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{}) // 2 retries
 	err := tr.Do(context.Background(), &Op{Name: "x", Method: "GET", Path: "a"}, decodeStatus)
 	var rx *errs.RetriesExhaustedError
 	require.ErrorAs(t, err, &rx)
@@ -180,7 +181,7 @@ func TestRedirectHopsAreNotAttempts(t *testing.T) {
 // the client runs in a child process with the variable set.
 func TestPlainHTTPNeverGoesThroughAProxy(t *testing.T) {
 	if os.Getenv("BANKLINK_PROXY_CHILD") == "1" {
-		tr, _ := newTransport(t, "http://api.localhost:1/", Config{}, Settings{Retry: RetryPolicy{MaxRetries: -1}})
+		tr, _ := newTransport(t, "http://api.localhost:1/", Config{}, banklink.Options{Retry: banklink.RetryPolicy{MaxRetries: -1}})
 		_ = tr.Do(context.Background(), &Op{Name: "x", Method: "POST", Path: "token/", Body: []byte(`{"password":"p"}`)}, decodeStatus)
 		return
 	}
@@ -210,7 +211,7 @@ func TestLoopbackNamesInAnyCase(t *testing.T) {
 func TestStructureInValuesIsRefusedBeforeSending(t *testing.T) {
 	var n atomic.Int32
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) { n.Add(1) })
-	tr, _ := newTransport(t, srv.URL, Config{}, Settings{})
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{})
 	for name, op := range map[string]*Op{
 		"content type": {Method: "POST", Path: "x", Body: []byte("{}"), ContentType: "application/json\r\nX-Evil: 1"},
 		"secret":       {Method: "POST", Path: "x", Secret: map[string][]string{"X-Refresh-Token": {"a\nb"}}},
@@ -233,7 +234,7 @@ func TestRefusedConnectionIsUnavailable(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	base := srv.URL
 	srv.Close()
-	tr, _ := newTransport(t, base, Config{Provider: "dfcu"}, Settings{})
+	tr, _ := newTransport(t, base, Config{Provider: "dfcu"}, banklink.Options{})
 	err := tr.Do(context.Background(), &Op{Name: "token", Method: "POST", Path: "token/", Body: []byte("{}")}, decodeStatus)
 	require.ErrorIs(t, err, errs.ErrUnavailable)
 	assert.NotErrorIs(t, err, errs.ErrUnauthorized)
@@ -255,7 +256,7 @@ func (g gatedRefresh) Login(context.Context) (*credential.Token, error) {
 // the renewal of a refused token got a bare context error.
 func TestGivingUpOnARenewalNamesTheCall(t *testing.T) {
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(401) })
-	tr, _ := newTransport(t, srv.URL, Config{Provider: "dfcu", Scheme: SchemeBearer}, Settings{})
+	tr, _ := newTransport(t, srv.URL, Config{Provider: "dfcu", Scheme: SchemeBearer}, banklink.Options{})
 	g := gatedRefresh{release: make(chan struct{})}
 	defer close(g.release)
 	tr.SetTokens(credential.NewCache(g, credential.Policy{}, nil, "dfcu"))

@@ -76,3 +76,22 @@ func requestID(h http.Header) string {
 	}
 	return ""
 }
+
+// Fail returns the *banklink.Error of this answer: the provider, the
+// operation and the exchange's facts, with kind, code and message (the
+// message redacted here).
+func (r *Response) Fail(kind errs.Category, code, message string) *errs.Error {
+	e := &errs.Error{
+		Kind:         kind,
+		Code:         code,
+		Message:      r.Redact(message),
+		ResponseInfo: r.Info(),
+	}
+	if r.t != nil {
+		e.Provider = r.t.cfg.Provider
+	}
+	if r.op != nil {
+		e.Op = r.op.Name
+	}
+	return e
+}

@@ -9,25 +9,16 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/banklink/banklink-go"
+
 	"github.com/banklink/banklink-go/internal/errs"
 )
 
-// RetryPolicy bounds automatic retries. Zero fields take the defaults.
-type RetryPolicy struct {
-	// MaxRetries is the number of retries after the first attempt
-	// (default 3); a negative value disables retries.
-	MaxRetries int
-	// MinBackoff and MaxBackoff bound the exponential backoff between
-	// attempts (defaults 250ms and 5s). Each wait is jittered.
-	MinBackoff time.Duration
-	MaxBackoff time.Duration
-	// MaxRetryAfter caps how long a server's Retry-After is honoured
-	// (default 30s): asked to wait longer, the client gives up and returns
-	// the error, which carries the requested delay.
-	MaxRetryAfter time.Duration
-}
+// policy is a retry policy with its defaults filled in.
+type policy banklink.RetryPolicy
 
-func (p RetryPolicy) withDefaults() RetryPolicy {
+// withDefaults fills the zero fields of p (see banklink.RetryPolicy).
+func withDefaults(p policy) policy {
 	switch {
 	case p.MaxRetries == 0:
 		p.MaxRetries = 3
@@ -51,7 +42,7 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 
 // backoff returns the jittered wait before retry number n (1-based):
 // uniformly in [d/2, d] where d = min·2^(n-1), capped at max.
-func (p RetryPolicy) backoff(n int) time.Duration {
+func (p policy) backoff(n int) time.Duration {
 	d := p.MaxBackoff
 	if n < 32 {
 		if e := p.MinBackoff << (n - 1); e > 0 && e < d {

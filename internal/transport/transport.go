@@ -17,11 +17,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/errs"
+
 	"github.com/banklink/banklink-go/internal/credential"
 )
-
-// Version is the SDK version sent in the User-Agent.
-const Version = "0.1.0"
 
 // Scheme is how a session token travels.
 type Scheme int
@@ -48,7 +48,7 @@ type Config struct {
 // Transport sends operations for one client.
 type Transport struct {
 	cfg         Config
-	retry       RetryPolicy
+	retry       policy
 	base        *url.URL
 	baseStr     string
 	origin      origin
@@ -67,7 +67,7 @@ type Transport struct {
 	bufs                    sync.Pool
 }
 
-// Defaults for Settings fields left zero.
+// Defaults for banklink.Options fields left zero.
 const (
 	DefaultTimeout          = 30 * time.Second
 	DefaultCallTimeout      = 60 * time.Second
@@ -75,24 +75,24 @@ const (
 )
 
 // New builds a transport from a provider's config and the user's settings.
-func New(cfg Config, s Settings) (*Transport, error) {
+func New(cfg Config, s banklink.Options) (*Transport, error) {
 	raw := s.BaseURL
 	if raw == "" {
 		raw = cfg.DefaultBaseURL
 	}
 	base, err := parseBaseURL(raw, s.AllowInsecureHTTP)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cfg.Provider, err)
+		return nil, errs.Config(cfg.Provider, err)
 	}
 	t := &Transport{
 		cfg:     cfg,
-		retry:   s.Retry.withDefaults(),
+		retry:   withDefaults(policy(s.Retry)),
 		base:    base,
 		baseStr: base.String(),
 		origin:  originOf(base),
 		log:     s.Logger,
 		limit:   s.MaxResponseBytes,
-		ua:      "banklink-go/" + Version + " (" + cfg.Provider + "; " + runtime.Version() + ")",
+		ua:      "banklink-go/" + banklink.Version + " (" + cfg.Provider + "; " + runtime.Version() + ")",
 	}
 	if s.UserAgent != "" {
 		t.ua += " " + s.UserAgent

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/credential"
 	"github.com/banklink/banklink-go/internal/errs"
 )
@@ -61,11 +62,11 @@ func decodeStatus(r *Response) error {
 	return nil
 }
 
-func newTransport(t *testing.T, base string, cfg Config, s Settings) (*Transport, *staticSource) {
+func newTransport(t *testing.T, base string, cfg Config, s banklink.Options) (*Transport, *staticSource) {
 	t.Helper()
 	s.BaseURL = base
-	if s.Retry == (RetryPolicy{}) {
-		s.Retry = RetryPolicy{MaxRetries: 2, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}
+	if s.Retry == (banklink.RetryPolicy{}) {
+		s.Retry = banklink.RetryPolicy{MaxRetries: 2, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}
 	}
 	if cfg.Provider == "" {
 		cfg.Provider = "test"
@@ -114,7 +115,7 @@ func TestCrossHostRedirectCarriesNoCredentials(t *testing.T) {
 				origin := server(t, func(w http.ResponseWriter, r *http.Request) {
 					http.Redirect(w, r, evil.URL+"/steal", status)
 				})
-				tr, _ := newTransport(t, origin.URL, cfg, Settings{})
+				tr, _ := newTransport(t, origin.URL, cfg, banklink.Options{})
 				err := tr.Do(context.Background(), &Op{Method: "POST", Path: "x/", Body: []byte(`{"password":"` + secretAPIKey + `"}`), Auth: true, Idempotent: true}, decodeStatus)
 				require.ErrorIs(t, err, errs.ErrRedirectRefused)
 				assert.Zero(t, evilHits.Load(), "the other host got a request")
@@ -134,7 +135,7 @@ func TestSameOriginRedirectKeepsCredentials(t *testing.T) {
 		}
 		got = r.Header.Get("Authorization")
 	})
-	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer}, Settings{})
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer}, banklink.Options{})
 	require.NoError(t, tr.Do(context.Background(), &Op{Method: "GET", Path: "old/", Auth: true}, decodeStatus))
 	assert.Equal(t, "Bearer "+secretAccess, got)
 }
@@ -142,7 +143,7 @@ func TestSameOriginRedirectKeepsCredentials(t *testing.T) {
 func TestStaticHeadersOnEveryCallTokensOnlyOnAuthCalls(t *testing.T) {
 	var seen []http.Header
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) { seen = append(seen, r.Header.Clone()) })
-	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer, Headers: http.Header{"Api-Key": {secretAPIKey}, "Tenantname": {"JANUS"}}}, Settings{})
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer, Headers: http.Header{"Api-Key": {secretAPIKey}, "Tenantname": {"JANUS"}}}, banklink.Options{})
 	ctx := context.Background()
 	require.NoError(t, tr.Do(ctx, &Op{Method: "POST", Path: "/auth/oauth/token"}, decodeStatus))
 	require.NoError(t, tr.Do(ctx, &Op{Method: "GET", Path: "/auth/api/myinfo", Auth: true}, decodeStatus))
@@ -167,7 +168,7 @@ func TestHeaderPairIsSentAndRotatedFromAnyResponse(t *testing.T) {
 			io.WriteString(w, `{"status":false,"message":"bad input"}`)
 		}
 	})
-	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeHeaderPair}, Settings{})
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeHeaderPair}, banklink.Options{})
 	ctx := context.Background()
 	require.Error(t, tr.Do(ctx, &Op{Method: "POST", Path: "a", Auth: true}, decodeStatus))
 	require.NoError(t, tr.Do(ctx, &Op{Method: "POST", Path: "a", Auth: true}, decodeStatus))
@@ -193,7 +194,7 @@ func TestLateAnswerNeverBringsBackAReplacedPair(t *testing.T) {
 func TestSecretHeadersOnlyToTheOrigin(t *testing.T) {
 	var got string
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) { got = r.Header.Get("X-Refresh-Token") })
-	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeHeaderPair}, Settings{})
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeHeaderPair}, banklink.Options{})
 	require.NoError(t, tr.Do(context.Background(), &Op{Method: "POST", Path: "auth/refresh/token", Secret: map[string][]string{"X-Refresh-Token": {"r-9"}}}, decodeStatus))
 	assert.Equal(t, "r-9", got)
 }
@@ -206,7 +207,7 @@ func TestRefusedTokenIsRenewedAndReplayedOnce(t *testing.T) {
 			w.WriteHeader(401)
 		}
 	})
-	tr, src := newTransport(t, srv.URL, Config{Scheme: SchemeBearer}, Settings{})
+	tr, src := newTransport(t, srv.URL, Config{Scheme: SchemeBearer}, banklink.Options{})
 	// A non-idempotent call is replayed too: the 401 says it was not processed.
 	require.NoError(t, tr.Do(context.Background(), &Op{Method: "POST", Path: "a", Auth: true}, decodeStatus))
 	assert.Equal(t, []string{"Bearer " + secretAccess, "Bearer " + secretAccess + "-2"}, auths)
@@ -215,7 +216,7 @@ func TestRefusedTokenIsRenewedAndReplayedOnce(t *testing.T) {
 	// Refused again after the renewal: one replay only, then the error.
 	var n atomic.Int32
 	always401 := server(t, func(w http.ResponseWriter, r *http.Request) { n.Add(1); w.WriteHeader(401) })
-	tr2, src2 := newTransport(t, always401.URL, Config{Scheme: SchemeBearer}, Settings{})
+	tr2, src2 := newTransport(t, always401.URL, Config{Scheme: SchemeBearer}, banklink.Options{})
 	err := tr2.Do(context.Background(), &Op{Method: "GET", Path: "a", Auth: true}, decodeStatus)
 	require.ErrorIs(t, err, errs.ErrUnauthorized)
 	assert.Equal(t, int32(2), n.Load())
@@ -238,7 +239,7 @@ func TestNonIdempotentIsNeverResentOnceItMayHaveArrived(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var n atomic.Int32
 			srv := server(t, func(w http.ResponseWriter, r *http.Request) { n.Add(1); tc.handle(w, r) })
-			tr, _ := newTransport(t, srv.URL, Config{}, Settings{})
+			tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{})
 			err := tr.Do(context.Background(), &Op{Method: "POST", Path: "register/", Body: []byte(`{}`)}, decodeStatus)
 			require.Error(t, err)
 			assert.Equal(t, tc.want, n.Load())
@@ -262,7 +263,7 @@ func TestIdempotentIsRetriedAfterDropsAndCutBodies(t *testing.T) {
 			io.WriteString(w, `{}`)
 		}
 	})
-	tr, _ := newTransport(t, srv.URL, Config{}, Settings{})
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{})
 	require.NoError(t, tr.Do(context.Background(), &Op{Method: "POST", Path: "q", Idempotent: true}, decodeStatus))
 	assert.Equal(t, int32(3), n.Load())
 }
@@ -273,7 +274,7 @@ func TestDialFailureIsRetriedEvenForNonIdempotent(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there now
 
-	tr, _ := newTransport(t, "http://"+addr, Config{}, Settings{})
+	tr, _ := newTransport(t, "http://"+addr, Config{}, banklink.Options{})
 	err = tr.Do(context.Background(), &Op{Method: "POST", Path: "register/", Query: map[string][]string{"token": {secretAccess}}}, decodeStatus)
 	var rx *errs.RetriesExhaustedError
 	require.ErrorAs(t, err, &rx)
@@ -290,7 +291,7 @@ func TestResponseBodyLimit(t *testing.T) {
 			}
 			io.WriteString(w, big)
 		})
-		tr, _ := newTransport(t, srv.URL, Config{}, Settings{MaxResponseBytes: 1024})
+		tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{MaxResponseBytes: 1024})
 		err := tr.Do(context.Background(), &Op{Method: "GET", Path: "big", Idempotent: true}, decodeStatus)
 		require.ErrorIs(t, err, errs.ErrResponseTooLarge, "chunked=%v", chunked)
 	}
@@ -307,7 +308,7 @@ func TestPerAttemptTimeoutIsRetried(t *testing.T) {
 			return
 		}
 	})
-	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: time.Second})
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{Timeout: time.Second})
 	require.NoError(t, tr.Do(context.Background(), &Op{Method: "GET", Path: "slow", Idempotent: true}, decodeStatus))
 	assert.Equal(t, int32(2), n.Load())
 }
@@ -327,7 +328,7 @@ func TestStalledBodyIsCutOffAndRetried(t *testing.T) {
 		}
 		io.WriteString(w, `{}`)
 	})
-	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: time.Second})
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{Timeout: time.Second})
 	start := time.Now()
 	require.NoError(t, tr.Do(context.Background(), &Op{Method: "GET", Path: "slow", Idempotent: true}, decodeStatus))
 	assert.Equal(t, int32(2), n.Load())
@@ -346,7 +347,7 @@ func TestCancellingAnInFlightRequestReturnsAtOnce(t *testing.T) {
 		close(arrived)
 		<-r.Context().Done() // never answers
 	})
-	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: time.Minute})
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{Timeout: time.Minute})
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		<-arrived
@@ -361,7 +362,7 @@ func TestCancellingAnInFlightRequestReturnsAtOnce(t *testing.T) {
 func TestCancellingWhileWaitingForARefreshReturnsAtOnce(t *testing.T) {
 	release := make(chan struct{})
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) {})
-	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer}, Settings{})
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer}, banklink.Options{})
 	tr.SetTokens(credential.NewCache(blockingSource{release}, credential.Policy{}, nil, "t"))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -409,7 +410,7 @@ func TestConnectionsAreReusedOnEveryPath(t *testing.T) {
 	}
 	srv.Start()
 	t.Cleanup(srv.Close)
-	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer}, Settings{})
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer}, banklink.Options{})
 	for range 40 {
 		_ = tr.Do(context.Background(), &Op{Method: "GET", Path: "x", Auth: true}, decodeStatus)
 	}
@@ -443,7 +444,7 @@ func TestALongUploadIsNotCutOffByTheTimeout(t *testing.T) {
 	})
 	// Each pause is a twentieth of the timeout (margin for a loaded
 	// machine); together they last half as long again as the timeout.
-	tr, _ := newTransport(t, srv.URL, Config{}, Settings{Timeout: 500 * time.Millisecond, CallTimeout: 600 * time.Millisecond})
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{Timeout: 500 * time.Millisecond, CallTimeout: 600 * time.Millisecond})
 	err := tr.Do(context.Background(), &Op{Method: "POST", Path: "upload", NoRetry: true,
 		BodyFunc: func() (io.Reader, error) { return &slowReader{n: 30, pause: 25 * time.Millisecond}, nil }}, decodeStatus)
 	require.NoError(t, err, "750ms of upload under a 500ms timeout and a 600ms call timeout")
@@ -458,7 +459,7 @@ func TestRetryAfterAsHTTPDate(t *testing.T) {
 			w.WriteHeader(503)
 		}
 	})
-	tr, _ := newTransport(t, srv.URL, Config{}, Settings{})
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{})
 	require.NoError(t, tr.Do(context.Background(), &Op{Method: "GET", Path: "x", Idempotent: true}, decodeStatus))
 	assert.Equal(t, int32(2), n.Load())
 
@@ -482,7 +483,7 @@ func TestLoggingIsQuietByDefaultAndNeverPrintsSecrets(t *testing.T) {
 		w.WriteHeader(401)
 		io.WriteString(w, `{"detail":"`+secretRefresh+`"}`)
 	})
-	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer, Headers: http.Header{"Api-Key": {secretAPIKey}}, Secrets: []string{secretAPIKey}}, Settings{Logger: log})
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer, Headers: http.Header{"Api-Key": {secretAPIKey}}, Secrets: []string{secretAPIKey}}, banklink.Options{Logger: log})
 	_ = tr.Do(context.Background(), &Op{Name: "probe", Method: "GET", Path: "p", Query: map[string][]string{"token": {secretAccess}}, Auth: true, Idempotent: true}, decodeStatus)
 	out := buf.String()
 	assert.Contains(t, out, "banklink: http attempt")
@@ -523,7 +524,7 @@ func TestBaseURLChecks(t *testing.T) {
 }
 
 func TestBackoffIsCappedAndJittered(t *testing.T) {
-	p := RetryPolicy{MinBackoff: 100 * time.Millisecond, MaxBackoff: time.Second}.withDefaults()
+	p := withDefaults(policy{MinBackoff: 100 * time.Millisecond, MaxBackoff: time.Second})
 	seen := map[time.Duration]bool{}
 	for n := 1; n <= 40; n++ {
 		d := p.backoff(n)

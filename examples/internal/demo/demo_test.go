@@ -60,7 +60,7 @@ func TestDFCUFailuresAreClear(t *testing.T) {
 		"DFCU_BASE_URL": srv.URL, "DFCU_USERNAME": "demo", "DFCU_PASSWORD": "wrong", "DFCU_ACCOUNT": "1",
 	}))
 	assert.ErrorIs(t, err, banklink.ErrUnauthorized)
-	assert.ErrorContains(t, err, "login: dfcu: POST /token/: 401: No active account found with the given credentials")
+	assert.ErrorContains(t, err, "login: dfcu token: POST /token/: 401: No active account found with the given credentials")
 }
 
 func TestFintractOnTheFake(t *testing.T) {

@@ -16,7 +16,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 var fastRetry = banklink.RetryPolicy{MaxRetries: 3, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
 
-func newWallet(t *testing.T, opts ...merchanttest.WalletOption) *merchanttest.Wallet {
+func newWallet(t *testing.T, opts ...merchanttest.Option) *merchanttest.Wallet {
 	t.Helper()
 	w := merchanttest.NewWallet(opts...)
 	t.Cleanup(w.Close)

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/banklink/banklink-go/banklinktest"
 	"github.com/banklink/banklink-go/internal/fake"
 )
 
@@ -24,11 +25,13 @@ const (
 	RouteToken   = "token"
 	RouteRefresh = "refresh"
 	RouteLoans   = "loans"
-	AnyRoute     = fake.AnyRoute
+	AnyRoute     = banklinktest.AnyRoute
 )
 
-// Fault is one injected answer; see InjectFaults.
-type Fault = fake.Fault
+// Fault is banklinktest.Fault, one injected answer (status, body, delay,
+// dropped or cut-off connection); queue it with the server's InjectFaults
+// (banklinktest.Controls).
+type Fault = banklinktest.Fault
 
 // Account is a customer account the fake knows.
 type Account struct {
@@ -58,7 +61,7 @@ const (
 
 // Server is a running fake. Its methods are safe for concurrent use.
 type Server struct {
-	fake.Base
+	banklinktest.Controls
 	// URL is the base URL to give the client, ending with "/".
 	URL string
 

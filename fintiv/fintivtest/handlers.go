@@ -136,7 +136,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		}
 	case "refresh_token":
 		g, ok := s.refresh[r.PostForm.Get("refresh_token")]
-		if ok {
+		if ok && time.Now().Before(g.expiry) {
 			u = s.users[g.username]
 		}
 		if u == nil {
@@ -154,7 +154,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	refresh := r.PostForm.Get("refresh_token")
 	if refresh == "" {
 		refresh = newToken("rt-")
-		s.refresh[refresh] = grant{username: u.Username, expiry: time.Now().Add(30 * 24 * time.Hour)}
+		s.refresh[refresh] = grant{username: u.Username, expiry: time.Now().Add(s.refreshTTL)}
 	}
 	out := map[string]any{
 		"access_token": access, "token_type": "bearer", "refresh_token": refresh, "expires_in": int(s.ttl / time.Second),

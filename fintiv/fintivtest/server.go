@@ -22,7 +22,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/banklink/banklink-go/internal/fake"
+	"github.com/banklink/banklink-go/banklinktest"
 )
 
 // Route names, for InjectFaults and Calls.
@@ -37,11 +37,13 @@ const (
 	RouteResetPIN          = "reset_pin"
 	RouteUserExists        = "user_exists"
 	RouteSecurityQuestions = "security_questions"
-	AnyRoute               = fake.AnyRoute
+	AnyRoute               = banklinktest.AnyRoute
 )
 
-// Fault is one injected answer; see InjectFaults.
-type Fault = fake.Fault
+// Fault is banklinktest.Fault, one injected answer (status, body, delay,
+// dropped or cut-off connection); queue it with the server's InjectFaults
+// (banklinktest.Controls).
+type Fault = banklinktest.Fault
 
 // The defaults: the APP key, the tenant and a user.
 const (
@@ -67,7 +69,7 @@ type User struct {
 
 // Server is a running fake. Its methods are safe for concurrent use.
 type Server struct {
-	fake.Base
+	banklinktest.Controls
 	// URL is the base URL to give the client, ending with "/".
 	URL string
 
@@ -79,6 +81,7 @@ type Server struct {
 	access      map[string]grant // token → grant
 	refresh     map[string]grant
 	ttl         time.Duration
+	refreshTTL  time.Duration
 	security200 bool
 	headers     []Headers
 	grants      map[string]int // grant_type → count
@@ -103,8 +106,19 @@ type Option func(*Server)
 // WithUser adds a user.
 func WithUser(u User) Option { return func(s *Server) { s.users[u.Username] = &u } }
 
-// WithTokenLifetime sets expires_in (default 3599 seconds).
-func WithTokenLifetime(d time.Duration) Option { return func(s *Server) { s.ttl = d } }
+// WithTokenLifetimes sets the access token's lifetime, sent as expires_in
+// (default 3599 seconds), and the refresh token's (default 30 days); a
+// zero duration keeps the default.
+func WithTokenLifetimes(access, refresh time.Duration) Option {
+	return func(s *Server) {
+		if access > 0 {
+			s.ttl = access
+		}
+		if refresh > 0 {
+			s.refreshTTL = refresh
+		}
+	}
+}
 
 // WithAPIKey sets the APP key the fake accepts.
 func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
@@ -117,7 +131,7 @@ func WithSecurityAs200() Option { return func(s *Server) { s.security200 = true 
 // when done.
 func NewServer(opts ...Option) *Server {
 	s := &Server{
-		apiKey: APIKey, tenant: Tenant, ttl: 3599 * time.Second,
+		apiKey: APIKey, tenant: Tenant, ttl: 3599 * time.Second, refreshTTL: 30 * 24 * time.Hour,
 		users:  map[string]*User{},
 		access: map[string]grant{}, refresh: map[string]grant{}, grants: map[string]int{},
 	}

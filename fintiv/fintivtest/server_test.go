@@ -1,12 +1,14 @@
 package fintivtest
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -117,4 +119,22 @@ func TestRefusedRefreshNeverEchoesTheToken(t *testing.T) {
 		url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}.Encode(), map[string]string{"api-key": APIKey, "tenantName": Tenant})
 	assert.Equal(t, 401, status)
 	assert.NotContains(t, body, refresh[:6])
+}
+
+func TestRefreshTokenLifetime(t *testing.T) {
+	s := NewServer(WithTokenLifetimes(0, time.Nanosecond))
+	defer s.Close()
+	keys := map[string]string{"api-key": APIKey, "tenantName": Tenant}
+	status, body := do(t, s, "POST", "auth/oauth/token", "application/x-www-form-urlencoded",
+		url.Values{"grant_type": {"password"}, "username": {Username}, "password": {Password}}.Encode(), keys)
+	require.Equal(t, 200, status, body)
+	var tr struct {
+		Refresh   string `json:"refresh_token"`
+		ExpiresIn int    `json:"expires_in"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &tr))
+	assert.Equal(t, 3599, tr.ExpiresIn, "a zero access lifetime keeps the default")
+	status, _ = do(t, s, "POST", "auth/oauth/token", "application/x-www-form-urlencoded",
+		url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tr.Refresh}}.Encode(), keys)
+	assert.Equal(t, 401, status, "the refresh token outlived its lifetime")
 }

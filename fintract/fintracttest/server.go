@@ -35,6 +35,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/banklink/banklink-go/banklinktest"
 	"github.com/banklink/banklink-go/internal/fake"
 )
 
@@ -54,11 +55,13 @@ const (
 	RouteUserUpdate  = "user_update"
 	RouteUpload      = "upload"
 	RouteEmailVerify = "email_verify" // the verification mail's link
-	AnyRoute         = fake.AnyRoute
+	AnyRoute         = banklinktest.AnyRoute
 )
 
-// Fault is one injected answer; see InjectFaults.
-type Fault = fake.Fault
+// Fault is banklinktest.Fault, one injected answer (status, body, delay,
+// dropped or cut-off connection); queue it with the server's InjectFaults
+// (banklinktest.Controls).
+type Fault = banklinktest.Fault
 
 // The default users: a verified customer and a Fintract admin.
 const (
@@ -92,7 +95,7 @@ type Upload struct {
 
 // Server is a running fake. Its methods are safe for concurrent use.
 type Server struct {
-	fake.Base
+	banklinktest.Controls
 	// URL is the base URL to give the client, ending with "/".
 	URL string
 

@@ -16,7 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/banklink/banklink-go"
-	"github.com/banklink/banklink-go/internal/fake"
+	"github.com/banklink/banklink-go/banklinktest"
 	"github.com/banklink/banklink-go/merchant/merchanttest"
 )
 
@@ -40,39 +40,39 @@ type fault struct {
 	needsSession bool
 }
 
-func faults(route string, f ...fake.Fault) func(*probe, string) {
+func faults(route string, f ...banklinktest.Fault) func(*probe, string) {
 	return func(p *probe, r string) { p.srv.InjectFaults(r, f...) }
 }
 
 func matrix() []fault {
 	ok := func(n int) want { return want{"ok", n} }
 	return []fault{
-		{name: "503, 503, then success", inject: faults("", fake.Fault{Status: 503}, fake.Fault{Status: 503}),
+		{name: "503, 503, then success", inject: faults("", banklinktest.Fault{Status: 503}, banklinktest.Fault{Status: 503}),
 			read: ok(3), write: want{"server error", 1}},
-		{name: "500, 502, 504, then success", inject: faults("", fake.Fault{Status: 500}, fake.Fault{Status: 502}, fake.Fault{Status: 504}),
+		{name: "500, 502, 504, then success", inject: faults("", banklinktest.Fault{Status: 500}, banklinktest.Fault{Status: 502}, banklinktest.Fault{Status: 504}),
 			read: ok(4), write: want{"server error", 1}},
-		{name: "503 until the retries run out", inject: faults("", fake.Fault{Status: 503}, fake.Fault{Status: 503}, fake.Fault{Status: 503}, fake.Fault{Status: 503}),
+		{name: "503 until the retries run out", inject: faults("", banklinktest.Fault{Status: 503}, banklinktest.Fault{Status: 503}, banklinktest.Fault{Status: 503}, banklinktest.Fault{Status: 503}),
 			read: want{"retries exhausted: server error", 4}, write: want{"server error", 1}},
-		{name: "429 with Retry-After: 1 (seconds)", inject: faults("", fake.Fault{Status: 429, RetryAfter: "1"}),
+		{name: "429 with Retry-After: 1 (seconds)", inject: faults("", banklinktest.Fault{Status: 429, RetryAfter: "1"}),
 			read: ok(2), write: ok(2)},
 		{name: "429 with Retry-After as an HTTP date", inject: func(p *probe, r string) {
-			p.srv.InjectFaults(r, fake.Fault{Status: 429, RetryAfter: time.Now().Add(time.Second).UTC().Format(http.TimeFormat)})
+			p.srv.InjectFaults(r, banklinktest.Fault{Status: 429, RetryAfter: time.Now().Add(time.Second).UTC().Format(http.TimeFormat)})
 		}, read: ok(2), write: ok(2)},
-		{name: "connection reset before any byte", inject: faults("", fake.Fault{Drop: true}),
+		{name: "connection reset before any byte", inject: faults("", banklinktest.Fault{Drop: true}),
 			read: ok(2), write: want{"connection error", 1}},
-		{name: "connection reset mid-body", inject: faults("", fake.Fault{Status: 200, Body: `{"status": true, "data": {"id": 93, "padding": "xxxxxxxxxxxxxxxx"}}`, CutAfter: 12}),
+		{name: "connection reset mid-body", inject: faults("", banklinktest.Fault{Status: 200, Body: `{"status": true, "data": {"id": 93, "padding": "xxxxxxxxxxxxxxxx"}}`, CutAfter: 12}),
 			read: ok(2), write: want{"connection error", 1}},
-		{name: "accepts and never answers (per-try timeout 2s)", inject: faults("", fake.Fault{Delay: 30 * time.Second}),
+		{name: "accepts and never answers (per-try timeout 2s)", inject: faults("", banklinktest.Fault{Delay: 30 * time.Second}),
 			read: ok(2), write: want{"timeout", 1}},
-		{name: "truncated JSON with 200", inject: faults("", fake.Fault{Status: 200, Body: `{"data": {"id": 9`}),
+		{name: "truncated JSON with 200", inject: faults("", banklinktest.Fault{Status: 200, Body: `{"data": {"id": 9`}),
 			read: want{"server error", 1}, write: want{"server error", 1}},
-		{name: "valid JSON of the wrong shape with 200", inject: faults("", fake.Fault{Status: 200, Body: `{"unexpected": [1, 2, 3]}`}),
+		{name: "valid JSON of the wrong shape with 200", inject: faults("", banklinktest.Fault{Status: 200, Body: `{"unexpected": [1, 2, 3]}`}),
 			read: want{"server error", 1}, write: want{"server error", 1}},
-		{name: "empty body with 200", inject: faults("", fake.Fault{Status: 200, ContentType: "application/json"}),
+		{name: "empty body with 200", inject: faults("", banklinktest.Fault{Status: 200, ContentType: "application/json"}),
 			read: want{"server error", 1}, write: want{"server error", 1}},
-		{name: "HTML with 200", inject: faults("", fake.Fault{Status: 200, Body: "<html><head><title>Maintenance</title></head></html>"}),
+		{name: "HTML with 200", inject: faults("", banklinktest.Fault{Status: 200, Body: "<html><head><title>Maintenance</title></head></html>"}),
 			read: want{"server error", 1}, write: want{"server error", 1}},
-		{name: "10 MiB body (limit 4 MiB)", inject: faults("", fake.Fault{Status: 200, Body: `{"x":"` + strings.Repeat("x", 10<<20) + `"}`}),
+		{name: "10 MiB body (limit 4 MiB)", inject: faults("", banklinktest.Fault{Status: 200, Body: `{"x":"` + strings.Repeat("x", 10<<20) + `"}`}),
 			read: want{"response too large", 1}, write: want{"response too large", 1}},
 		{name: "access token expired mid-flight", needsSession: true, inject: func(p *probe, _ string) { p.expire() },
 			read: ok(2), write: ok(2)},
@@ -83,7 +83,7 @@ func matrix() []fault {
 				n = 4 // the refresh and password grants share one endpoint: the retries take 4
 			}
 			for range n {
-				p.srv.InjectFaults(p.refreshRoute, fake.Fault{Status: 503})
+				p.srv.InjectFaults(p.refreshRoute, banklinktest.Fault{Status: 503})
 			}
 		}, read: ok(2), write: ok(2), byProvider: map[string][2]want{
 			// A new Fintract session needs an OTP and no callback is

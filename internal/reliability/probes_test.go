@@ -10,13 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/banklinktest"
 	"github.com/banklink/banklink-go/dfcu"
 	"github.com/banklink/banklink-go/dfcu/dfcutest"
 	"github.com/banklink/banklink-go/fintiv"
 	"github.com/banklink/banklink-go/fintiv/fintivtest"
 	"github.com/banklink/banklink-go/fintract"
 	"github.com/banklink/banklink-go/fintract/fintracttest"
-	"github.com/banklink/banklink-go/internal/fake"
 	"github.com/banklink/banklink-go/merchant"
 	"github.com/banklink/banklink-go/merchant/merchanttest"
 )
@@ -30,7 +30,7 @@ type op struct {
 
 // server is what the suite needs of a fake.
 type server interface {
-	InjectFaults(route string, faults ...fake.Fault)
+	InjectFaults(route string, faults ...banklinktest.Fault)
 	Calls(route string) int
 	Requests() int
 	ResetCounts()

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"sync"
 
+	"github.com/banklink/banklink-go/banklinktest"
 	"github.com/banklink/banklink-go/internal/fake"
 )
 
@@ -33,7 +34,7 @@ type NIPAnswer struct {
 
 // NIP is a running NIP fake. Its methods are safe for concurrent use.
 type NIP struct {
-	fake.Base
+	banklinktest.Controls
 	// URL is the base URL to give the client (…/postingrest/).
 	URL string
 

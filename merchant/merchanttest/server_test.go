@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -95,4 +96,19 @@ func TestParallelWalletClientsAreRaceFree(t *testing.T) {
 	for range 4 {
 		<-done
 	}
+}
+
+// A refresh token past its lifetime is refused, as a spent one is, but is
+// not counted as a spent token's reuse.
+func TestWalletRefreshLifetime(t *testing.T) {
+	w := NewWallet(WithTokenLifetimes(0, time.Nanosecond))
+	defer w.Close()
+	defer http.DefaultClient.CloseIdleConnections()
+	b64 := base64.StdEncoding.EncodeToString
+	resp, _ := post(t, w.URL+"auth/login", `{"email":"`+b64([]byte(Email))+`","password":"`+b64([]byte(Password))+`"}`)
+	require.Equal(t, 200, resp.StatusCode)
+	resp, body := post(t, w.URL+"auth/refresh/token", ``, "X-Refresh-Token", resp.Header.Get("X-Refresh-Token"))
+	assert.Equal(t, 400, resp.StatusCode)
+	assert.JSONEq(t, `{"status":false,"message":"Invalid refresh token provided."}`, body)
+	assert.Zero(t, w.StaleRefreshUses())
 }

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/banklink/banklink-go/banklinktest"
 	"github.com/banklink/banklink-go/internal/fake"
 )
 
@@ -32,11 +33,13 @@ const (
 	RoutePasswordReset  = "password_reset"
 	RouteProfile        = "profile"  // GET /merchant/profile: an authenticated read, for tests
 	RouteCallback       = "callback" // POST /merchant/callback: an authenticated call with side effects, for tests
-	AnyRoute            = fake.AnyRoute
+	AnyRoute            = banklinktest.AnyRoute
 )
 
-// Fault is one injected answer; see InjectFaults.
-type Fault = fake.Fault
+// Fault is banklinktest.Fault, one injected answer (status, body, delay,
+// dropped or cut-off connection); queue it with the server's InjectFaults
+// (banklinktest.Controls).
+type Fault = banklinktest.Fault
 
 // The default merchant user.
 const (
@@ -46,7 +49,7 @@ const (
 
 // Wallet is a running wallet fake. Its methods are safe for concurrent use.
 type Wallet struct {
-	fake.Base
+	banklinktest.Controls
 	// URL is the base URL to give the client (…/api/v1/).
 	URL string
 
@@ -56,8 +59,10 @@ type Wallet struct {
 	resetCode     string
 	access        map[string]time.Time // token → expiry
 	refresh       map[string]bool      // token → still usable
+	refreshExp    map[string]time.Time // token → expiry, with a refresh lifetime
 	pairs         map[string]string    // access → its refresh token
 	accessTTL     time.Duration
+	refreshTTL    time.Duration
 	rotateAlways  bool
 	refusalStatus int
 	callbackURL   string
@@ -67,23 +72,27 @@ type Wallet struct {
 	staleUses     int // authenticated calls that carried a replaced pair
 }
 
-// WalletOption configures a Wallet.
-type WalletOption func(*Wallet)
+// Option configures a Wallet.
+type Option func(*Wallet)
 
-// WithAccessTTL makes access tokens expire after d (default: never).
-func WithAccessTTL(d time.Duration) WalletOption { return func(w *Wallet) { w.accessTTL = d } }
+// WithTokenLifetimes makes access tokens expire after access and refresh
+// tokens after refresh; zero (the default for both) means never. Refresh
+// tokens are single-use whatever their lifetime.
+func WithTokenLifetimes(access, refresh time.Duration) Option {
+	return func(w *Wallet) { w.accessTTL, w.refreshTTL = access, refresh }
+}
 
 // WithRotationOnEveryAnswer hands out a new pair on every authenticated
 // answer, as the wallet may.
-func WithRotationOnEveryAnswer() WalletOption { return func(w *Wallet) { w.rotateAlways = true } }
+func WithRotationOnEveryAnswer() Option { return func(w *Wallet) { w.rotateAlways = true } }
 
 // WithRefusalStatus sets the status of a refused session (401 by default;
 // the wallet's is undocumented, 403 is seen too).
-func WithRefusalStatus(status int) WalletOption { return func(w *Wallet) { w.refusalStatus = status } }
+func WithRefusalStatus(status int) Option { return func(w *Wallet) { w.refusalStatus = status } }
 
 // NewWallet starts a wallet fake. Close it when done.
-func NewWallet(opts ...WalletOption) *Wallet {
-	w := &Wallet{password: Password, access: map[string]time.Time{}, refresh: map[string]bool{}, pairs: map[string]string{}, refusalStatus: http.StatusUnauthorized}
+func NewWallet(opts ...Option) *Wallet {
+	w := &Wallet{password: Password, access: map[string]time.Time{}, refresh: map[string]bool{}, refreshExp: map[string]time.Time{}, pairs: map[string]string{}, refusalStatus: http.StatusUnauthorized}
 	for _, o := range opts {
 		o(w)
 	}
@@ -165,6 +174,9 @@ func (w *Wallet) issue(rw http.ResponseWriter) {
 	if w.accessTTL > 0 {
 		exp = time.Now().Add(w.accessTTL)
 	}
+	if w.refreshTTL > 0 {
+		w.refreshExp[r] = time.Now().Add(w.refreshTTL)
+	}
 	w.access[a], w.refresh[r], w.pairs[a] = exp, true, r
 	rw.Header().Set("X-Access-Token", a)
 	rw.Header().Set("X-Refresh-Token", r)
@@ -216,6 +228,10 @@ func (w *Wallet) refreshToken(rw http.ResponseWriter, r *http.Request) {
 	defer w.mu.Unlock()
 	if !w.refresh[rt] {
 		w.staleRefresh++
+		fail(rw, http.StatusBadRequest, "Invalid refresh token provided.")
+		return
+	}
+	if exp, ok := w.refreshExp[rt]; ok && time.Now().After(exp) {
 		fail(rw, http.StatusBadRequest, "Invalid refresh token provided.")
 		return
 	}

@@ -1,6 +1,15 @@
-// Package fake is the machinery the provider fake servers share: call
-// counters, injected latency and a queue of injected faults per route.
-package fake
+// Package banklinktest holds what the SDK's fake servers share, for tests
+// of code that uses the SDK: the Fault type, and the Controls every fake
+// embeds to inject faults and latency and to count calls. The fakes
+// themselves are in each provider's <provider>test package (dfcutest,
+// fintracttest, fintivtest, merchanttest):
+//
+//	srv := dfcutest.NewServer()
+//	defer srv.Close()
+//	srv.InjectFaults(dfcutest.RouteLoans, banklinktest.Fault{Status: 503}, banklinktest.Fault{Status: 503})
+//	// … your code calls the fake through dfcu.New(banklink.WithBaseURL(srv.URL), …)
+//	fmt.Println(srv.Calls(dfcutest.RouteLoans)) // 3: two faults, then the real answer
+package banklinktest
 
 import (
 	"io"
@@ -10,7 +19,8 @@ import (
 	"time"
 )
 
-// Fault is one injected answer, served instead of the real handler's.
+// Fault is one injected answer, served instead of the real handler's. The
+// zero Fault answers 500 with an empty body.
 type Fault struct {
 	// Status is the HTTP status to answer with (default 500).
 	Status int
@@ -36,9 +46,13 @@ type Fault struct {
 // AnyRoute is the route name under which faults apply to every route.
 const AnyRoute = ""
 
-// Base counts calls and serves injected faults and latency. Its zero value
-// is ready to use. Fake servers embed it.
-type Base struct {
+// Controls are a fake server's test switches: queues of injected faults per
+// route, an added latency, and call counters. Its zero value is ready to
+// use, with no fault, no latency and zero counts; its methods are safe for
+// concurrent use. Every fake server embeds it, so srv.InjectFaults,
+// srv.Calls and the rest work on each of them, with the route names the
+// fake's package declares (RouteToken, RouteLoans, …).
+type Controls struct {
 	mu      sync.Mutex
 	faults  map[string][]Fault
 	latency time.Duration
@@ -49,7 +63,7 @@ type Base struct {
 // InjectFaults queues faults for the next calls of route (AnyRoute: of any
 // route). Each call takes the next fault of its route's queue, else of
 // the AnyRoute queue, else is answered normally.
-func (b *Base) InjectFaults(route string, faults ...Fault) {
+func (b *Controls) InjectFaults(route string, faults ...Fault) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.faults == nil {
@@ -59,35 +73,37 @@ func (b *Base) InjectFaults(route string, faults ...Fault) {
 }
 
 // SetLatency delays every answer by d.
-func (b *Base) SetLatency(d time.Duration) {
+func (b *Controls) SetLatency(d time.Duration) {
 	b.mu.Lock()
 	b.latency = d
 	b.mu.Unlock()
 }
 
 // Calls returns how many requests route received, faults included.
-func (b *Base) Calls(route string) int {
+func (b *Controls) Calls(route string) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.calls[route]
 }
 
 // Requests returns how many requests the server received in all.
-func (b *Base) Requests() int {
+func (b *Controls) Requests() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.total
 }
 
 // ResetCounts sets every counter back to zero.
-func (b *Base) ResetCounts() {
+func (b *Controls) ResetCounts() {
 	b.mu.Lock()
 	b.calls, b.total = nil, 0
 	b.mu.Unlock()
 }
 
-// Route wraps h as route: counted, delayed and faulted as configured.
-func (b *Base) Route(route string, h http.HandlerFunc) http.HandlerFunc {
+// Route wraps h as route: counted, delayed and faulted as configured. Fake
+// servers wrap each of their handlers with it; use it to build a fake of
+// your own with the same switches.
+func (b *Controls) Route(route string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, faulted, latency := b.take(route)
 		d := latency + f.Delay
@@ -106,11 +122,11 @@ func (b *Base) Route(route string, h http.HandlerFunc) http.HandlerFunc {
 		if d > 0 && !holdBack(r, time.Now().Add(d)) {
 			return
 		}
-		Serve(w, f)
+		serve(w, f)
 	}
 }
 
-func (b *Base) take(route string) (Fault, bool, time.Duration) {
+func (b *Controls) take(route string) (Fault, bool, time.Duration) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.calls == nil {
@@ -191,8 +207,8 @@ func sleep(r *http.Request, d time.Duration) bool {
 	}
 }
 
-// Serve writes a fault's answer.
-func Serve(w http.ResponseWriter, f Fault) {
+// serve writes a fault's answer.
+func serve(w http.ResponseWriter, f Fault) {
 	if f.Drop {
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
@@ -224,7 +240,7 @@ func Serve(w http.ResponseWriter, f Fault) {
 		if fl, ok := w.(http.Flusher); ok {
 			fl.Flush()
 		}
-		Serve(w, Fault{Drop: true})
+		serve(w, Fault{Drop: true})
 		return
 	}
 	_, _ = w.Write([]byte(f.Body))

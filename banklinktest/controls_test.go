@@ -1,4 +1,4 @@
-package fake
+package banklinktest
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 )
 
 func TestRouteServesFaultsInOrderThenTheHandler(t *testing.T) {
-	var b Base
+	var b Controls
 	h := b.Route("r", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "real") })
 	b.InjectFaults("r", Fault{Status: 503, RetryAfter: "2"}, Fault{Pass: true})
 	b.InjectFaults(AnyRoute, Fault{Status: 502, Body: `{"x":1}`})
@@ -57,7 +57,7 @@ func (z *zeros) Read(p []byte) (int, error) {
 // an empty 200. The body now streams to the handler whatever is set.
 func TestDelaysNeverTruncateABody(t *testing.T) {
 	const size = 24 << 20
-	var b Base
+	var b Controls
 	srv := httptest.NewServer(b.Route("up", func(w http.ResponseWriter, r *http.Request) {
 		n, err := io.Copy(io.Discard, r.Body)
 		if err != nil {
@@ -89,7 +89,7 @@ func TestDelaysNeverTruncateABody(t *testing.T) {
 // A delayed answer ends when the client goes away, without a goroutine or
 // a handler waiting out the delay.
 func TestADelayEndsWithTheClient(t *testing.T) {
-	var b Base
+	var b Controls
 	done := make(chan struct{})
 	srv := httptest.NewServer(b.Route("slow", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.ReadAll(r.Body)

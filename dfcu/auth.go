@@ -15,13 +15,16 @@ import (
 )
 
 // Session is a logged-in session: the JWT pair and the expiries read from
-// their exp claims. Save it (e.g. as JSON) and restore it with WithSession.
+// their exp claims. Save it as JSON (the SDK's versioned session form, the
+// same for every provider) and restore it with WithSession.
 // Printing a Session with fmt shows its expiries, never its tokens.
 type Session struct {
-	Access        string    `json:"access"`
-	Refresh       string    `json:"refresh"`
-	AccessExpiry  time.Time `json:"access_expiry,omitzero"`
-	RefreshExpiry time.Time `json:"refresh_expiry,omitzero"`
+	// Access and Refresh are the JWT pair.
+	Access  string
+	Refresh string
+	// AccessExpiry and RefreshExpiry are the tokens' exp; zero when unknown.
+	AccessExpiry  time.Time
+	RefreshExpiry time.Time
 }
 
 // Format prints s without its tokens, whatever the verb.

@@ -29,13 +29,17 @@ type SessionFacts struct {
 	NeedChangePassword bool `json:"need_change_password,omitempty"`
 }
 
-// Session is a logged-in session. Save it (e.g. as JSON) and restore it
-// with WithSession. Printing a Session with fmt never shows its tokens.
+// Session is a logged-in session. Save it as JSON (the SDK's versioned
+// session form, the same for every provider) and restore it with
+// WithSession. Printing a Session with fmt never shows its tokens.
 type Session struct {
 	SessionFacts
-	Access       string    `json:"access_token"`
-	Refresh      string    `json:"refresh_token"`
-	AccessExpiry time.Time `json:"access_expiry,omitzero"`
+	// Access and Refresh are the OAuth2 token pair.
+	Access  string
+	Refresh string
+	// AccessExpiry is when the access token expires (from expires_in);
+	// zero when unknown. The service says nothing of the refresh token's.
+	AccessExpiry time.Time
 }
 
 // Format prints s without its tokens, whatever the verb.

@@ -77,7 +77,7 @@ func ExampleDo() {
 	type exists struct {
 		UserExist bool `json:"userExist"`
 	}
-	got, err := fintiv.Do[exists](context.Background(), c, fintiv.Request{
+	got, err := fintiv.Do[exists](context.Background(), c, banklink.Request{
 		Method: "GET", Path: "/auth/api/checkUserExist",
 		Query: map[string][]string{"username": {"test20190417"}}, Idempotent: true,
 	})

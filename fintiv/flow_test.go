@@ -90,7 +90,7 @@ func TestEveryCallAgainstTheFake(t *testing.T) {
 	type pin struct {
 		PinValidated bool `json:"pinValidated"`
 	}
-	_, err = fintiv.Do[pin](ctx, c, fintiv.Request{Method: "POST", Path: "/auth/api/validate/pin", Body: map[string]string{"pin": "0000", "uuid": s.UUID}, Auth: true})
+	_, err = fintiv.Do[pin](ctx, c, banklink.Request{Method: "POST", Path: "/auth/api/validate/pin", Body: map[string]string{"pin": "0000", "uuid": s.UUID}, Auth: true})
 	require.ErrorIs(t, err, banklink.ErrInvalidRequest, "after the reset the service wants a password change")
 	require.ErrorAs(t, err, &e)
 	assert.Contains(t, detail(t, err).AdditionalMessage, "must change the password")
@@ -244,16 +244,16 @@ func TestGenericDoReachesAnyServiceAPI(t *testing.T) {
 	type exists struct {
 		UserExist bool `json:"userExist"`
 	}
-	got, err := fintiv.Do[exists](ctx, c, fintiv.Request{Method: http.MethodGet, Path: "/auth/api/checkUserExist",
+	got, err := fintiv.Do[exists](ctx, c, banklink.Request{Method: http.MethodGet, Path: "/auth/api/checkUserExist",
 		Query: map[string][]string{"username": {fintivtest.Username}}, Idempotent: true})
 	require.NoError(t, err)
 	assert.True(t, got.UserExist)
 
-	_, err = fintiv.Do[exists](ctx, c, fintiv.Request{Method: "GET", Path: "/auth/api/nope", Idempotent: true})
+	_, err = fintiv.Do[exists](ctx, c, banklink.Request{Method: "GET", Path: "/auth/api/nope", Idempotent: true})
 	require.ErrorIs(t, err, banklink.ErrNotFound)
 
 	before := srv.Requests()
-	for _, bad := range []fintiv.Request{
+	for _, bad := range []banklink.Request{
 		{Method: "GET", Path: "https://evil.example/auth/x"},
 		{Method: "GET", Path: "/auth/../admin"},
 		{Method: "GET", Path: "/other/x"},

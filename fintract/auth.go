@@ -92,14 +92,16 @@ type SessionUser struct {
 }
 
 // Session is a logged-in session: the JWT pair, their expiries (read from
-// exp) and the user. Save it (e.g. as JSON) and restore it with
-// WithSession. Printing a Session with fmt never shows its tokens.
+// exp) and the user. Save it as JSON (the SDK's versioned session form,
+// the same for every provider) and restore it with WithSession. Printing a Session with fmt never shows its tokens.
 type Session struct {
 	SessionUser
-	Access        string    `json:"access"`
-	Refresh       string    `json:"refresh"`
-	AccessExpiry  time.Time `json:"access_expiry,omitzero"`
-	RefreshExpiry time.Time `json:"refresh_expiry,omitzero"`
+	// Access and Refresh are the JWT pair.
+	Access  string
+	Refresh string
+	// AccessExpiry and RefreshExpiry are the tokens' exp; zero when unknown.
+	AccessExpiry  time.Time
+	RefreshExpiry time.Time
 }
 
 // Format prints s without its tokens, whatever the verb.

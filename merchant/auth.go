@@ -15,11 +15,14 @@ import (
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
-// Session is the wallet session: the opaque token pair. Save it and
+// Session is the wallet session: the opaque token pair. Save it as JSON
+// (the SDK's versioned session form, the same for every provider) and
 // restore it with WithSession. Printing a Session never shows its tokens.
 type Session struct {
-	Access  string `json:"access_token"`
-	Refresh string `json:"refresh_token"`
+	// Access and Refresh are the pair sent as X-Access-Token and
+	// X-Refresh-Token. The wallet says nothing of their expiry.
+	Access  string
+	Refresh string
 }
 
 // Format prints s without its tokens, whatever the verb.
@@ -54,14 +57,15 @@ func b64(s string) string {
 
 // Login logs in with the stored credentials (POST /auth/login; the client
 // base64-encodes them) and makes the answer's token pair the session.
-// Calls log in by themselves when needed.
-func (c *Client) Login(ctx context.Context) (*Account, error) {
-	t, a, err := c.login(ctx)
+// Calls log in by themselves when needed. The answer's user and merchant
+// are then in Account.
+func (c *Client) Login(ctx context.Context) (Session, error) {
+	t, _, err := c.login(ctx)
 	if err != nil {
-		return nil, err
+		return Session{}, err
 	}
 	c.tokens.Store(t)
-	return a, nil
+	return Session{Access: t.Access, Refresh: t.Refresh}, nil
 }
 
 func (c *Client) login(ctx context.Context) (*credential.Token, *Account, error) {
@@ -114,13 +118,13 @@ func (c *Client) tokenCall(ctx context.Context, op *transport.Op) (*credential.T
 // Refresh trades the refresh token for a new pair now
 // (POST /auth/refresh/token); both tokens rotate and the old refresh token
 // is spent. Calls refresh by themselves when the wallet refuses the pair.
-func (c *Client) Refresh(ctx context.Context) (*Account, error) {
-	cur := c.tokens.Current()
-	if _, err := c.tokens.Renew(ctx, cur); err != nil {
-		return nil, err
+// It returns the new session; Account has the answer's user and merchant.
+func (c *Client) Refresh(ctx context.Context) (Session, error) {
+	t, err := c.tokens.Renew(ctx, c.tokens.Current())
+	if err != nil {
+		return Session{}, err
 	}
-	a, _ := c.Account()
-	return &a, nil
+	return Session{Access: t.Access, Refresh: t.Refresh}, nil
 }
 
 func (c *Client) refresh(ctx context.Context, cur *credential.Token) (*credential.Token, error) {

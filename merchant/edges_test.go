@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/merchant"
 )
 
@@ -36,7 +37,7 @@ func TestNullErrorOnSuccessIsSuccess(t *testing.T) {
 	for _, e := range []string{`null`, `false`, `""`} {
 		c, mt := mockedWallet(t, merchant.WithSession(merchant.Session{Access: "a1", Refresh: "r1"}))
 		respond(mt, http.MethodGet, "merchant/profile", 200, `{"status":true,"error":`+e+`,"data":{"name":"Caleb"}}`)
-		out, err := merchant.Do[map[string]string](context.Background(), c, merchant.Request{Method: "GET", Path: "/merchant/profile"})
+		out, err := merchant.Do[map[string]string](context.Background(), c, banklink.Request{Auth: true, Method: "GET", Path: "/merchant/profile"})
 		require.NoError(t, err, e)
 		assert.Equal(t, "Caleb", out["name"], e)
 

@@ -24,10 +24,10 @@ func ExampleNew() {
 	defer c.CloseIdleConnections()
 	ctx := context.Background()
 
-	account, err := c.Login(ctx)
-	if err != nil {
+	if _, err := c.Login(ctx); err != nil {
 		log.Fatal(err)
 	}
+	account, _ := c.Account()
 	fmt.Println(account.Merchant.BusinessName, account.Merchant.Mode)
 	if err := c.Logout(ctx); err != nil {
 		log.Fatal(err)

@@ -17,7 +17,7 @@ import (
 )
 
 func profile(c *merchant.Client) (merchant.Merchant, error) {
-	return merchant.Do[merchant.Merchant](context.Background(), c, merchant.Request{Method: "GET", Path: "/merchant/profile", Idempotent: true})
+	return merchant.Do[merchant.Merchant](context.Background(), c, banklink.Request{Auth: true, Method: "GET", Path: "/merchant/profile", Idempotent: true})
 }
 
 func TestLoginRefreshLogout(t *testing.T) {
@@ -25,23 +25,27 @@ func TestLoginRefreshLogout(t *testing.T) {
 	c := newClient(t, w)
 	ctx := context.Background()
 
-	a, err := c.Login(ctx)
+	s0, err := c.Login(ctx)
 	require.NoError(t, err)
+	a, _ := c.Account()
 	assert.Equal(t, "Samson", a.User.FirstName)
 	assert.Equal(t, "SANDBOX", a.Merchant.Mode)
 	require.NotNil(t, a.Merchant.Owner)
 	s1, ok := c.Session()
 	require.True(t, ok)
+	assert.Equal(t, s0, s1, "Login returns the session it made")
 	assert.Len(t, s1.Access, 48)
 
 	m, err := profile(c)
 	require.NoError(t, err)
 	assert.Equal(t, "Caleb", m.BusinessName)
 
-	a, err = c.Refresh(ctx)
+	r, err := c.Refresh(ctx)
 	require.NoError(t, err)
+	a, _ = c.Account()
 	assert.Nil(t, a.Merchant.Owner, "owner is absent on refresh")
 	s2, _ := c.Session()
+	assert.Equal(t, r, s2, "Refresh returns the new session")
 	assert.NotEqual(t, s1.Access, s2.Access)
 	assert.NotEqual(t, s1.Refresh, s2.Refresh, "both tokens rotate")
 	_, err = profile(c)
@@ -166,13 +170,13 @@ func TestPasswordResetFlow(t *testing.T) {
 func TestAuthenticatedCallWithSideEffects(t *testing.T) {
 	w := newWallet(t)
 	c := newClient(t, w)
-	out, err := merchant.Do[map[string]string](context.Background(), c, merchant.Request{
+	out, err := merchant.Do[map[string]string](context.Background(), c, banklink.Request{Auth: true,
 		Method: http.MethodPost, Path: "/merchant/callback", Body: map[string]string{"callbackURL": "https://shop.example/hook"}})
 	require.NoError(t, err)
 	assert.Equal(t, "https://shop.example/hook", out["callbackURL"])
 	assert.Equal(t, "https://shop.example/hook", w.CallbackURL())
 
-	_, err = merchant.Do[map[string]string](context.Background(), c, merchant.Request{
+	_, err = merchant.Do[map[string]string](context.Background(), c, banklink.Request{Auth: true,
 		Method: http.MethodPost, Path: "/merchant/callback", Body: map[string]string{"callbackURL": "http://plain.example"}})
 	require.ErrorIs(t, err, banklink.ErrInvalidRequest)
 	assert.ErrorContains(t, err, "callbackURL must be an https URL")

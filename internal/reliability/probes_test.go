@@ -157,11 +157,11 @@ func merchantProbe(t *testing.T) *probe {
 	return &probe{
 		provider: "merchant", srv: srv, expire: srv.ExpireAccessTokens, refreshRoute: merchanttest.RouteRefresh,
 		read: op{"Do(GET profile)", merchanttest.RouteProfile, func(ctx context.Context) error {
-			_, err := merchant.Do[merchant.Merchant](ctx, c, merchant.Request{Method: http.MethodGet, Path: "/merchant/profile"})
+			_, err := merchant.Do[merchant.Merchant](ctx, c, banklink.Request{Auth: true, Method: http.MethodGet, Path: "/merchant/profile"})
 			return err
 		}},
 		write: &op{"Do(POST callback)", merchanttest.RouteCallback, func(ctx context.Context) error {
-			_, err := merchant.Do[map[string]string](ctx, c, merchant.Request{Method: http.MethodPost, Path: "/merchant/callback",
+			_, err := merchant.Do[map[string]string](ctx, c, banklink.Request{Auth: true, Method: http.MethodPost, Path: "/merchant/callback",
 				Body: map[string]string{"callbackURL": "https://shop.example/hook"}})
 			return err
 		}},

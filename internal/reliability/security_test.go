@@ -179,7 +179,7 @@ func TestCanarySecrets(t *testing.T) {
 		out.add(s)
 		secrets = append(secrets, s.Access, s.Refresh)
 		ws.ExpireAccessTokens()
-		_, err = merchant.Do[merchant.Merchant](ctx, c2, merchant.Request{Method: "GET", Path: "/merchant/profile"})
+		_, err = merchant.Do[merchant.Merchant](ctx, c2, banklink.Request{Auth: true, Method: "GET", Path: "/merchant/profile"})
 		out.add(err)
 		s, _ = c2.Session()
 		secrets = append(secrets, s.Access, s.Refresh)
@@ -270,7 +270,7 @@ func TestProvidersNeverFollowARedirectElsewhere(t *testing.T) {
 			"merchant profile (X-Access/X-Refresh)": func() error {
 				c, _ := merchant.New(banklink.WithBaseURL(base), merchant.WithSession(merchant.Session{Access: "a", Refresh: "r"}))
 				defer c.CloseIdleConnections()
-				_, err := merchant.Do[merchant.Merchant](ctx, c, merchant.Request{Method: "GET", Path: "/merchant/profile"})
+				_, err := merchant.Do[merchant.Merchant](ctx, c, banklink.Request{Auth: true, Method: "GET", Path: "/merchant/profile"})
 				return err
 			},
 			"NIP name enquiry (password in the body)": func() error {

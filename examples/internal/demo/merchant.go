@@ -54,10 +54,10 @@ func Merchant(ctx context.Context, e Env) error {
 		return err
 	}
 	defer c.CloseIdleConnections()
-	a, err := c.Login(ctx)
-	if err != nil {
+	if _, err := c.Login(ctx); err != nil {
 		return fmt.Errorf("login: %w", err)
 	}
+	a, _ := c.Account()
 	fmt.Fprintf(e.Out, "Merchant: logged in as %s %s of %s (%s, review %s)\n", a.User.FirstName, a.User.LastName, a.Merchant.BusinessName, a.Merchant.Mode, a.Merchant.Review)
 	if _, err := c.Refresh(ctx); err != nil {
 		return fmt.Errorf("refresh: %w", err)

@@ -1,0 +1,35 @@
+package transport
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/errs"
+)
+
+// CustomOp builds the operation of a provider's Do from the caller's
+// request, checked before anything is sent: a method, a plain relative
+// path (no dot segment, query, fragment, escape or scheme), a body that
+// encodes as JSON. secrets are body values to redact (a provider's own
+// calls pass them).
+func (t *Transport) CustomOp(name string, req banklink.Request, secrets ...string) (*Op, error) {
+	path := strings.TrimPrefix(req.Path, "/")
+	switch {
+	case req.Method == "" || strings.ContainsAny(req.Method, " \t\r\n"):
+		return nil, errs.Invalid(t.cfg.Provider, name, "method", "an HTTP method is required")
+	case path == "" || strings.Contains(path, "..") || strings.Contains(path, "//") ||
+		strings.ContainsAny(path, "?#%\\ \r\n\t") || strings.Contains(path, ":"):
+		return nil, errs.Invalid(t.cfg.Provider, name, "path", "must be a plain path under the base URL")
+	}
+	op := &Op{Name: name, Method: strings.ToUpper(req.Method), Path: path, Query: req.Query,
+		Auth: req.Auth, Idempotent: req.Idempotent, Secrets: secrets}
+	if req.Body != nil {
+		b, err := json.Marshal(req.Body)
+		if err != nil {
+			return nil, errs.Invalid(t.cfg.Provider, name, "body", "does not encode as JSON")
+		}
+		op.Body, op.ContentType = b, "application/json"
+	}
+	return op, nil
+}

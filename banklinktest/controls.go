@@ -31,6 +31,9 @@ type Fault struct {
 	// RetryAfter, when set, is sent as the Retry-After header (seconds or
 	// an HTTP date).
 	RetryAfter string
+	// Header holds more headers for the answer (an X-Request-Id, say).
+	// Nil: none.
+	Header http.Header
 	// Delay holds the answer back (the request's cancellation still ends it).
 	Delay time.Duration
 	// Drop closes the connection without answering.
@@ -230,6 +233,9 @@ func serve(w http.ResponseWriter, f Fault) {
 		}
 	}
 	w.Header().Set("Content-Type", ct)
+	for k, v := range f.Header {
+		w.Header()[http.CanonicalHeaderKey(k)] = v
+	}
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
 	}

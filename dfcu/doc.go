@@ -10,8 +10,9 @@
 // and a string otherwise (all with HTTP 200), DRF error bodies and Django
 // HTML 500 pages.
 //
-// Errors are *Error values carrying the HTTP status, the server's code and
-// message and field errors; match their category with errors.Is and the
-// banklink.Err* constants. For tests, dfcutest runs a fake server with the
+// Errors are [*banklink.Error] values carrying the HTTP status, the
+// server's code, message and field errors; match their category with
+// [errors.Is] and the banklink.Err* constants. [Do] calls any other
+// endpoint with the same session and handling. For tests, dfcutest runs a fake server with the
 // same behaviour in-process.
 package dfcu

@@ -39,7 +39,7 @@ const maxAccountLen = 34
 // Loans returns the outstanding loans of an account (POST
 // api/accounts/loans/). The account number is trimmed and sent as a JSON
 // string. An account without loans gives an empty result; an unknown one an
-// *Error matching banklink.ErrNotFound; an empty one an *Error matching
+// [*banklink.Error] matching [banklink.ErrNotFound]; an empty one an error matching
 // banklink.ErrInvalidRequest, before anything is sent.
 func (c *Client) Loans(ctx context.Context, account string) (*Loans, error) {
 	account = strings.TrimSpace(account)

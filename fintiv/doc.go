@@ -13,6 +13,6 @@
 //
 // The service answers {"contextResponse": {...}, "responseData": ...} and
 // succeeds only when contextResponse.statusCode is "SUCCESS": any other
-// code is an *Error, even with HTTP 200. For tests, fintivtest runs a fake
+// code is a [*banklink.Error] (with a [*ErrorDetail]), even with HTTP 200. For tests, fintivtest runs a fake
 // service with the same behaviour in-process.
 package fintiv

@@ -13,7 +13,7 @@ import (
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
-// ErrPasswordChangeRequired matches an *Error from a session whose token
+// ErrPasswordChangeRequired matches a [*banklink.Error] from a session whose token
 // response said need_change_password: the user must change the password
 // (ChangePassword) before the service allows other calls.
 const ErrPasswordChangeRequired banklink.Category = "password change required"

@@ -16,7 +16,7 @@
 // NIPClient calls the name enquiry service (credentials travel in the
 // body), checks account numbers (10 digits, NUBAN) and bank codes (6
 // digits) before sending, and succeeds only on responseCode "00": every
-// other code is an *Error carrying the code, whatever the HTTP status. The
+// other code is a [*banklink.Error] carrying the code, whatever the HTTP status. The
 // documented test URL is plain http to a public address: it is refused
 // unless the caller opts in with banklink.WithInsecureHTTP.
 //

@@ -80,7 +80,7 @@ type Bank struct {
 // AccountName looks up the name on an account (POST /GetNIPAccount).
 // accountNumber must be a 10-digit NUBAN and bankCode a 6-digit NIBSS
 // institution code; both are checked before anything is sent. Only
-// responseCode "00" is success: any other code is an *Error carrying it
+// responseCode "00" is success: any other code is a [*banklink.Error] whose Code is it
 // (07, 25, 01: banklink.ErrNotFound; 91: ErrBankUnavailable; 09, 97:
 // ErrIndeterminate; 11, 03, 96: banklink.ErrServerError), whatever the
 // HTTP status, except that "11" under 401 (how the service refuses the

@@ -168,7 +168,7 @@ func merchantCall(b *testing.B, base string) call {
 	}
 	b.Cleanup(c.CloseIdleConnections)
 	return func(ctx context.Context) error {
-		_, err := merchant.Do[merchant.Merchant](ctx, c, merchant.Request{Method: http.MethodGet, Path: "/merchant/profile"})
+		_, err := merchant.Do[merchant.Merchant](ctx, c, banklink.Request{Method: http.MethodGet, Path: "/merchant/profile", Auth: true})
 		return err
 	}
 }

@@ -136,7 +136,7 @@ func New(cfg Config, s banklink.Options) (*Transport, error) {
 		}
 	}
 	if rt == nil {
-		rt = defaultRoundTripper(timeout)
+		rt = sharedTransport()
 	}
 	hc.Transport = &originGuard{t: t, next: rt}
 	hc.CheckRedirect = t.checkRedirect
@@ -144,19 +144,24 @@ func New(cfg Config, s banklink.Options) (*Transport, error) {
 	return t, nil
 }
 
-// defaultRoundTripper is a fresh pooled transport with TLS 1.2 at least and
-// enough idle connections per host for a busy service.
-func defaultRoundTripper(timeout time.Duration) *http.Transport {
+// sharedTransport is the one pooled transport every client of the process
+// shares unless its caller supplies a RoundTripper (as net/http's
+// DefaultTransport, azcore's and go-github's default clients are shared):
+// connections are bounded by the pool, not by the number of clients, and a
+// client dropped without ceremony holds nothing. It is created on first
+// use and never replaced. Per-client timeouts are enforced by each
+// attempt's context, so the pool's own bounds are only backstops.
+var sharedTransport = sync.OnceValue(func() *http.Transport {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	tr.Proxy = proxyForTLSOnly
-	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
+	dialer := &net.Dialer{Timeout: DefaultTimeout, KeepAlive: 30 * time.Second}
 	tr.DialContext = dialer.DialContext
-	tr.TLSHandshakeTimeout = min(timeout, 10*time.Second)
-	tr.MaxIdleConns = 100
+	tr.TLSHandshakeTimeout = 10 * time.Second
+	tr.MaxIdleConns = 256
 	tr.MaxIdleConnsPerHost = 64
 	return tr
-}
+})
 
 // proxyForTLSOnly takes the proxy from the environment for https only.
 // Through a proxy, plain http travels in clear to the proxy, credentials
@@ -177,7 +182,8 @@ func (t *Transport) SetTokens(c *credential.Cache) { t.tokens = c }
 // BaseURL returns the configured base URL.
 func (t *Transport) BaseURL() string { return t.baseStr }
 
-// CloseIdleConnections closes idle keep-alive connections.
+// CloseIdleConnections closes idle keep-alive connections: the caller's
+// transport's, or the shared pool's (every default client's).
 func (t *Transport) CloseIdleConnections() { t.hc.CloseIdleConnections() }
 
 // secrets lists the values to redact from anything that may be shown

@@ -494,7 +494,24 @@ func TestLoggingIsQuietByDefaultAndNeverPrintsSecrets(t *testing.T) {
 }
 
 func TestDefaultTransportRequiresTLS12(t *testing.T) {
-	assert.Equal(t, uint16(tls.VersionTLS12), defaultRoundTripper(time.Second).TLSClientConfig.MinVersion)
+	assert.Equal(t, uint16(tls.VersionTLS12), sharedTransport().TLSClientConfig.MinVersion)
+}
+
+// Clients without a RoundTripper of their own share one pool: a thousand
+// clients of one host never hold a thousand pools of connections.
+func TestDefaultClientsShareOnePool(t *testing.T) {
+	a, err := New(Config{Provider: "a"}, banklink.Options{BaseURL: "https://a.example/", Timeout: time.Second})
+	require.NoError(t, err)
+	b, err := New(Config{Provider: "b"}, banklink.Options{BaseURL: "https://b.example/", Timeout: time.Minute})
+	require.NoError(t, err)
+	pool := func(t *Transport) http.RoundTripper { return t.hc.Transport.(*originGuard).next }
+	assert.Same(t, pool(a), pool(b))
+	assert.Same(t, sharedTransport(), pool(a))
+
+	own := &http.Transport{}
+	c, err := New(Config{Provider: "c"}, banklink.Options{BaseURL: "https://c.example/", Transport: own})
+	require.NoError(t, err)
+	assert.Same(t, own, pool(c), "a caller's RoundTripper is kept")
 }
 
 func TestBaseURLChecks(t *testing.T) {

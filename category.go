@@ -57,6 +57,12 @@ const (
 	// ErrRedirectRefused: the server redirected to another origin, where
 	// the SDK never sends credentials.
 	ErrRedirectRefused Category = "redirect refused"
+	// ErrLeaseBusy: a SessionStore's renewal lease is held by another
+	// client; the SDK waits for that renewal instead of running its own.
+	ErrLeaseBusy Category = "lease busy"
+	// ErrVersionConflict: a SessionStore holds a newer session than the
+	// one a compare-and-swap expected; the SDK adopts the newer one.
+	ErrVersionConflict Category = "version conflict"
 	// ErrReauthRequired: the session is over and only a person can start a
 	// new one (e.g. Fintract's login needs an OTP and no OTP callback is
 	// configured). It comes wrapped in a *SessionExpiredError.

@@ -1,6 +1,7 @@
 package banklink
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -37,6 +38,15 @@ type Options struct {
 	// MaxResponseBytes bounds a response body (see WithMaxResponseBytes).
 	// Zero: 4 MiB.
 	MaxResponseBytes int64
+	// SessionStore and SessionKey share the session with other clients
+	// (see WithSessionStore). Nil: the client renews on its own.
+	SessionStore SessionStore
+	SessionKey   string
+	// SessionLeaseTTL is the store's renewal lease. Zero: 15s.
+	SessionLeaseTTL time.Duration
+	// OnSessionChange is called after every session change (see
+	// WithSessionHook). Nil: nothing is called.
+	OnSessionChange func(ctx context.Context, change SessionChange)
 	// Provider holds the provider package's own settings (credentials, a
 	// saved session, …), which that package's options fill in. Options
 	// of your own leave it alone.

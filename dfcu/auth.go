@@ -65,7 +65,7 @@ func (c *Client) Login(ctx context.Context) (Session, error) {
 	if err != nil {
 		return Session{}, err
 	}
-	c.tokens.Store(t)
+	c.tokens.Publish(ctx, t, "login")
 	s, _ := c.Session()
 	return s, nil
 }

@@ -56,6 +56,7 @@ func New(opts ...Option) (*Client, error) {
 	// of a short token's life); within 5s of exp, wait for the refresh.
 	policy := credential.Policy{Margin: time.Minute, Skew: 5 * time.Second, Timeout: 30 * time.Second}
 	c.tokens = credential.NewCache(source{c}, policy, s.Logger, "dfcu")
+	c.tokens.ShareAs(s, codec{})
 	c.t.SetTokens(c.tokens)
 	if cfg.session != nil {
 		c.tokens.Store(cfg.session.token())

@@ -62,13 +62,18 @@ func (c *Client) Session() (Session, bool) {
 }
 
 func (c *Client) restore(s Session) {
+	f := s.SessionFacts
+	c.facts.Store(&f)
+	c.tokens.Store(s.token())
+}
+
+// token is s as the cache holds it.
+func (s Session) token() *credential.Token {
 	t := &credential.Token{Access: s.Access, Refresh: s.Refresh, AccessExpiry: s.AccessExpiry}
 	if t.Access == "" {
 		t.AccessExpiry = time.Unix(1, 0) // refresh before the first call
 	}
-	f := s.SessionFacts
-	c.facts.Store(&f)
-	c.tokens.Store(t)
+	return t
 }
 
 // tokenResponse is the token endpoint's flat success body.
@@ -96,7 +101,7 @@ func (c *Client) Login(ctx context.Context) (Session, error) {
 		return Session{}, err
 	}
 	c.facts.Store(f)
-	c.tokens.Store(t)
+	c.tokens.Publish(ctx, t, "login")
 	s, _ := c.Session()
 	return s, nil
 }

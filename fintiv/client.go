@@ -66,6 +66,7 @@ func New(opts ...Option) (*Client, error) {
 	// minute, wait within 5s of expiry.
 	policy := credential.Policy{Margin: time.Minute, Skew: 5 * time.Second, Timeout: 30 * time.Second}
 	c.tokens = credential.NewCache(source{c}, policy, s.Logger, "fintiv")
+	c.tokens.ShareAs(s, codec{c})
 	c.t.SetTokens(c.tokens)
 	if c.cfg.session != nil {
 		c.restore(*c.cfg.session)

@@ -124,8 +124,14 @@ func (c *Client) Session() (Session, bool) {
 }
 
 func (c *Client) restore(s Session) {
-	// A saved session's tokens were not just issued: their expiries are
-	// the saved ones, else their exp claims.
+	u := s.SessionUser
+	c.user.Store(&u)
+	c.tokens.Store(s.token())
+}
+
+// token is s as the cache holds it. A saved session's tokens were not
+// just issued: their expiries are the saved ones, else their exp claims.
+func (s Session) token() *credential.Token {
 	t := &credential.Token{Access: s.Access, Refresh: s.Refresh, AccessExpiry: s.AccessExpiry, RefreshExpiry: s.RefreshExpiry}
 	if t.AccessExpiry.IsZero() {
 		t.AccessExpiry, _ = jwt.Expiry(s.Access)
@@ -136,9 +142,7 @@ func (c *Client) restore(s Session) {
 	if t.Access == "" {
 		t.AccessExpiry = time.Unix(1, 0) // refresh before the first call
 	}
-	u := s.SessionUser
-	c.user.Store(&u)
-	c.tokens.Store(t)
+	return t
 }
 
 type loginBody struct {
@@ -228,7 +232,7 @@ func (c *Client) VerifyOTP(ctx context.Context, userID int, otp string) (Session
 		return Session{}, err
 	}
 	c.user.Store(u)
-	c.tokens.Store(t)
+	c.tokens.Publish(ctx, t, "login")
 	s, _ := c.Session()
 	return s, nil
 }

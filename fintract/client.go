@@ -60,6 +60,7 @@ func New(opts ...Option) (*Client, error) {
 	// person to type an OTP, so it may take as long as an OTP lives.
 	policy := credential.Policy{Margin: time.Minute, Skew: 5 * time.Second, Timeout: 10 * time.Minute}
 	c.tokens = credential.NewCache(source{c}, policy, s.Logger, "fintract")
+	c.tokens.ShareAs(s, codec{c})
 	c.t.SetTokens(c.tokens)
 	if c.cfg.session != nil {
 		c.restore(*c.cfg.session)

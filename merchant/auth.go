@@ -64,7 +64,7 @@ func (c *Client) Login(ctx context.Context) (Session, error) {
 	if err != nil {
 		return Session{}, err
 	}
-	c.tokens.Store(t)
+	c.tokens.Publish(ctx, t, "login")
 	return Session{Access: t.Access, Refresh: t.Refresh}, nil
 }
 
@@ -153,7 +153,7 @@ func (c *Client) Logout(ctx context.Context) error {
 		_, err := decodeWallet(r, true)
 		return err
 	})
-	c.tokens.Store(nil) // forgotten: the next call logs in again
+	c.tokens.Publish(ctx, nil, "logout") // forgotten: the next call logs in again
 	return err
 }
 

@@ -52,6 +52,7 @@ func New(opts ...Option) (*Client, error) {
 	// The tokens are opaque: no expiry to read, so renewal happens only
 	// when the wallet refuses them.
 	c.tokens = credential.NewCache(source{c}, credential.Policy{}, s.Logger, "merchant")
+	c.tokens.ShareAs(s, codec{})
 	c.t.SetTokens(c.tokens)
 	if c.cfg.session != nil {
 		c.tokens.Store(&credential.Token{Access: c.cfg.session.Access, Refresh: c.cfg.session.Refresh})

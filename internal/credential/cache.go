@@ -62,6 +62,10 @@ type Cache struct {
 	// dead is a session whose refresh was refused with nothing to log in
 	// with: calls carrying it fail at once with its error, sending nothing.
 	dead atomic.Pointer[deadSession]
+	// shared is how the session is shared (a store, a hook); nil: not.
+	shared *Shared
+	// degraded is set once a store failure was logged, until it works.
+	degraded atomic.Bool
 }
 
 type deadSession struct {
@@ -80,14 +84,34 @@ func NewCache(src Source, p Policy, log *slog.Logger, provider string) *Cache {
 // Current returns the stored token, possibly nil or expired.
 func (c *Cache) Current() *Token { return c.cur.Load() }
 
-// Store replaces the session (a login, a restored session, a logout with
-// nil). A renewal in flight meanwhile does not overwrite it.
+// Store replaces the session (a restored session, a logout with nil). A
+// renewal in flight meanwhile does not overwrite it.
 func (c *Cache) Store(t *Token) {
 	c.mu.Lock()
 	c.epoch.Add(1)
 	c.cur.Store(t.seal())
 	c.dead.Store(nil)
 	c.mu.Unlock()
+}
+
+// Publish replaces the session with one the caller obtained (an explicit
+// login, reason "login"; a logout with nil, "logout"), stores it as the
+// session store's next version when the cache shares one, and calls the
+// session hook.
+func (c *Cache) Publish(ctx context.Context, t *Token, reason string) {
+	if s := c.shared; s != nil && s.Store != nil && t != nil {
+		if data, err := s.Codec.Encode(t); err == nil {
+			if _, v, lerr := s.Store.LoadSession(ctx, s.Key); lerr == nil {
+				if nv, err := s.Store.CompareAndSwapSession(ctx, s.Key, v, data); err == nil {
+					t.Version = nv
+				}
+			} else {
+				c.warn(ctx, "session store unavailable: the new session is kept in this process only", lerr)
+			}
+		}
+	}
+	c.Store(t)
+	c.changed(ctx, t, reason)
 }
 
 // storeRenewed stores a renewal's result unless the session was replaced
@@ -98,6 +122,7 @@ func (c *Cache) storeRenewed(epoch uint64, t *Token) (*Token, error) {
 	defer c.mu.Unlock()
 	if c.epoch.Load() == epoch {
 		c.cur.Store(t.seal())
+		c.dead.Store(nil)
 		return t, nil
 	}
 	if cur := c.cur.Load(); cur != nil {
@@ -112,6 +137,27 @@ var errEnded = errors.New("the session was ended (logout) while it was being ren
 // Swap stores next only if the stored token is still prev, and reports
 // whether it did.
 func (c *Cache) Swap(prev, next *Token) bool { return c.cur.CompareAndSwap(prev, next.seal()) }
+
+// Rotate is Swap for a pair a server rotated on an answer: when it
+// swapped, the pair is shared (stored as the store's next version) and
+// the session hook called.
+func (c *Cache) Rotate(ctx context.Context, prev, next *Token) bool {
+	if !c.Swap(prev, next) {
+		return false
+	}
+	c.shareRotation(ctx, prev, next)
+	return true
+}
+
+// storeRenewedBecause is storeRenewed, then the session hook when the
+// token was stored.
+func (c *Cache) storeRenewedBecause(ctx context.Context, epoch uint64, t *Token, reason string) (*Token, error) {
+	got, err := c.storeRenewed(epoch, t)
+	if err == nil && got == t {
+		c.changed(ctx, t, reason)
+	}
+	return got, err
+}
 
 // Token returns a token fit to send: the current one while it is valid
 // (starting a background renewal when it is inside the margin), else the
@@ -237,12 +283,38 @@ func (c *Cache) renew(caller context.Context, stale *Token) (*Token, error) {
 	ctx, cancel := context.WithTimeout(callopt.Without(context.WithoutCancel(caller)), c.policy.Timeout)
 	defer cancel()
 
+	if c.shared != nil && c.shared.Store != nil {
+		t, err := c.renewShared(ctx, epoch, stale)
+		var down *storeDown
+		if !errors.As(err, &down) {
+			if err == nil {
+				c.degraded.Store(false)
+			}
+			return t, err
+		}
+		c.warn(ctx, "session store unavailable: renewing in this process only", down.err)
+	}
+	t, reason, err := c.renewLocal(ctx, stale)
+	if err != nil {
+		return nil, err
+	}
+	if stale != nil {
+		// Not stored: it descends from stale's version, and a stored
+		// session is newer only when its version is above that.
+		t.Version = stale.Version
+	}
+	return c.storeRenewedBecause(ctx, epoch, t, reason)
+}
+
+// renewLocal refreshes stale, or logs in, and returns the new token
+// (not stored yet) and which of the two it was.
+func (c *Cache) renewLocal(ctx context.Context, stale *Token) (*Token, string, error) {
 	var refreshErr error
 	if stale != nil && stale.Refresh != "" && (stale.RefreshExpiry.IsZero() || stale.RefreshExpiry.After(c.now())) {
 		t, err := c.src.Refresh(ctx, stale)
 		if err == nil {
 			c.debug("token refreshed")
-			return c.storeRenewed(epoch, t)
+			return t, "refresh", nil
 		}
 		refreshErr = err
 		c.debug("token refresh failed; logging in again", "error", err)
@@ -251,17 +323,17 @@ func (c *Cache) renew(caller context.Context, stale *Token) (*Token, error) {
 	switch {
 	case err == nil:
 		c.debug("logged in")
-		return c.storeRenewed(epoch, t)
+		return t, "login", nil
 	case errors.Is(err, ErrNoLogin) && refreshErr != nil && Refused(refreshErr):
 		e := &errs.SessionExpiredError{Err: &noLoginError{refresh: refreshErr, login: err}}
 		c.dead.CompareAndSwap(nil, &deadSession{tok: stale, err: e})
-		return nil, e
+		return nil, "", e
 	case errors.Is(err, ErrNoLogin) && refreshErr != nil:
-		return nil, c.unreachable(refreshErr) // no verdict on the session: kept
+		return nil, "", c.unreachable(refreshErr) // no verdict on the session: kept
 	case errors.Is(err, ErrNoLogin), Refused(err):
-		return nil, &errs.SessionExpiredError{Err: err}
+		return nil, "", &errs.SessionExpiredError{Err: err}
 	}
-	return nil, c.unreachable(err)
+	return nil, "", c.unreachable(err)
 }
 
 // Refused reports whether a renewal's error is the server refusing the

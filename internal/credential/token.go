@@ -5,8 +5,9 @@ package credential
 
 import (
 	"fmt"
-	"github.com/banklink/banklink-go/internal/redact"
 	"time"
+
+	"github.com/banklink/banklink-go/internal/redact"
 )
 
 // Token is one session's credentials. A *Token is never modified once it
@@ -20,6 +21,9 @@ type Token struct {
 	AccessExpiry  time.Time // zero when unknown (opaque tokens)
 	RefreshExpiry time.Time // zero when unknown
 	Obtained      time.Time // when the access token was obtained
+	// Version is the session store's version of this session; 0 when it
+	// was never stored.
+	Version uint64
 }
 
 // BearerHeader returns the Authorization header value for t, shared by

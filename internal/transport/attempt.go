@@ -71,7 +71,7 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	}
 	if err == nil {
 		if tok != nil && t.cfg.Scheme == SchemeHeaderPair {
-			rotate(t.tokens, tok, resp.Header) // whatever the body turns out to be
+			rotate(actx, t.tokens, tok, resp.Header) // whatever the body turns out to be
 		}
 		err = c.readBody(resp, moving)
 	} else if resp != nil {

@@ -52,12 +52,12 @@ func (g *originGuard) CloseIdleConnections() {
 // pair is never half-applied and a late answer to an older request never
 // brings back a pair that has since been replaced. (Login and refresh
 // answers are read by the provider, which stores their pair itself.)
-func rotate(tokens *credential.Cache, sent *credential.Token, h http.Header) {
+func rotate(ctx context.Context, tokens *credential.Cache, sent *credential.Token, h http.Header) {
 	access, refresh := h.Get("X-Access-Token"), h.Get("X-Refresh-Token")
 	if access == "" || refresh == "" || (access == sent.Access && refresh == sent.Refresh) {
 		return
 	}
-	tokens.Swap(sent, &credential.Token{Access: access, Refresh: refresh, Obtained: time.Now()})
+	tokens.Rotate(ctx, sent, &credential.Token{Access: access, Refresh: refresh, Obtained: time.Now()})
 }
 
 // debugging reports whether per-attempt records are wanted.

@@ -7,6 +7,7 @@ package transport
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -83,6 +84,11 @@ func New(cfg Config, s banklink.Options) (*Transport, error) {
 	base, err := parseBaseURL(raw, s.AllowInsecureHTTP)
 	if err != nil {
 		return nil, errs.Config(cfg.Provider, err)
+	}
+	for _, secret := range cfg.Secrets {
+		if secret != "" && s.SessionKey == secret {
+			return nil, errs.Config(cfg.Provider, errors.New("WithSessionStore: the key must name the account, never hold a credential"))
+		}
 	}
 	t := &Transport{
 		cfg:     cfg,

@@ -181,12 +181,12 @@ func TestLateAnswerNeverBringsBackAReplacedPair(t *testing.T) {
 	p1 := &credential.Token{Access: "a1", Refresh: "r1"}
 	p2 := &credential.Token{Access: "a2", Refresh: "r2"}
 	tokens.Store(p2) // a refresh replaced p1 while a request with p1 was in flight
-	rotate(tokens, p1, http.Header{"X-Access-Token": {"a1b"}, "X-Refresh-Token": {"r1b"}})
+	rotate(context.Background(), tokens, p1, http.Header{"X-Access-Token": {"a1b"}, "X-Refresh-Token": {"r1b"}})
 	assert.Same(t, p2, tokens.Current())
 
-	rotate(tokens, p2, http.Header{"X-Access-Token": {"a3"}})
+	rotate(context.Background(), tokens, p2, http.Header{"X-Access-Token": {"a3"}})
 	assert.Same(t, p2, tokens.Current(), "half a pair is ignored")
-	rotate(tokens, p2, http.Header{"X-Access-Token": {"a3"}, "X-Refresh-Token": {"r3"}})
+	rotate(context.Background(), tokens, p2, http.Header{"X-Access-Token": {"a3"}, "X-Refresh-Token": {"r3"}})
 	assert.Equal(t, "a3", tokens.Current().Access)
 	assert.Equal(t, "r3", tokens.Current().Refresh)
 }

@@ -1,0 +1,22 @@
+package dfcu
+
+import (
+	"encoding/json"
+
+	"github.com/banklink/banklink-go/internal/credential"
+)
+
+// codec puts the client's session in a session store, in the saved form.
+type codec struct{}
+
+func (codec) Encode(t *credential.Token) ([]byte, error) {
+	return json.Marshal(Session{Access: t.Access, Refresh: t.Refresh, AccessExpiry: t.AccessExpiry, RefreshExpiry: t.RefreshExpiry})
+}
+
+func (codec) Decode(data []byte) (*credential.Token, error) {
+	var s Session
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, err
+	}
+	return s.token(), nil
+}

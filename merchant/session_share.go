@@ -1,0 +1,23 @@
+package merchant
+
+import (
+	"encoding/json"
+
+	"github.com/banklink/banklink-go/internal/credential"
+)
+
+// codec puts the client's session pair in a session store, in the saved
+// form.
+type codec struct{}
+
+func (codec) Encode(t *credential.Token) ([]byte, error) {
+	return json.Marshal(Session{Access: t.Access, Refresh: t.Refresh})
+}
+
+func (codec) Decode(data []byte) (*credential.Token, error) {
+	var s Session
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, err
+	}
+	return &credential.Token{Access: s.Access, Refresh: s.Refresh}, nil
+}

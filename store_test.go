@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/banklinktest"
 	"github.com/banklink/banklink-go/dfcu"
 	"github.com/banklink/banklink-go/dfcu/dfcutest"
 	"github.com/banklink/banklink-go/merchant"
@@ -259,4 +260,8 @@ func TestSharedStoreCarriesRotatedPairs(t *testing.T) {
 	assert.Zero(t, w.StaleRefreshUses())
 	_, v, _ := store.LoadSession(context.Background(), "merchant:"+merchanttest.Email)
 	assert.EqualValues(t, 11, v, "the login and ten rotations")
+}
+
+func TestMemoryStoreKeepsTheContract(t *testing.T) {
+	banklinktest.SessionStoreContract(t, banklink.NewMemoryStore())
 }

@@ -163,6 +163,11 @@ func (c *Cache) load(ctx context.Context) (*Token, error) {
 		return nil, &storeDown{err}
 	}
 	t.Version = v
+	if t.Obtained.IsZero() {
+		// Its life is counted from now: the renewal margin is a share of
+		// what is left, not of a lifetime this cache never saw.
+		t.Obtained = c.now()
+	}
 	return t, nil
 }
 

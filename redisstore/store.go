@@ -1,0 +1,233 @@
+package redisstore
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/banklink/banklink-go"
+)
+
+// Store is a banklink.SessionStore on Redis. It is safe for concurrent
+// use; share one Store (and its client's connection pool) between every
+// client of a process, whatever their accounts.
+type Store struct {
+	rdb    redis.UniversalClient
+	prefix string
+	aead   cipher.AEAD // nil: plaintext, by WithPlaintext
+	// The Lua scripts, run by hash (EVALSHA, loaded on first use).
+	cas, acquire, release *redis.Script
+}
+
+// Option configures a Store.
+type Option func(*config) error
+
+type config struct {
+	prefix    string
+	plaintext bool
+}
+
+// WithPrefix sets the namespace of the Store's keys (default "banklink:").
+func WithPrefix(prefix string) Option {
+	return func(c *config) error {
+		if prefix == "" {
+			return errors.New("redisstore: WithPrefix: empty prefix")
+		}
+		c.prefix = prefix
+		return nil
+	}
+}
+
+// WithPlaintext stores sessions unsealed. Anyone who can read the Redis
+// (other services, MONITOR, a backup) can then read the tokens: use it
+// only for a Redis no one else reaches, and pass a nil seal key.
+func WithPlaintext() Option {
+	return func(c *config) error { c.plaintext = true; return nil }
+}
+
+// New returns a Store on rdb. sealKey is the AES key sessions are sealed
+// with: 32 bytes (AES-256; 16 or 24 for AES-128/192), from your secret
+// manager, the same for every replica. A nil key needs WithPlaintext.
+func New(rdb redis.UniversalClient, sealKey []byte, opts ...Option) (*Store, error) {
+	cfg := config{prefix: "banklink:"}
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if rdb == nil {
+		return nil, errors.New("redisstore: nil Redis client")
+	}
+	s := &Store{rdb: rdb, prefix: cfg.prefix,
+		cas: redis.NewScript(casLua), acquire: redis.NewScript(acquireLua), release: redis.NewScript(releaseLua)}
+	switch {
+	case cfg.plaintext && sealKey != nil:
+		return nil, errors.New("redisstore: a seal key and WithPlaintext: choose one")
+	case cfg.plaintext:
+		return s, nil
+	case sealKey == nil:
+		return nil, errors.New("redisstore: no seal key: sessions hold tokens and are sealed at rest; pass a 32-byte key (or WithPlaintext for a private Redis)")
+	}
+	block, err := aes.NewCipher(sealKey)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: seal key: %w", err)
+	}
+	if s.aead, err = cipher.NewGCM(block); err != nil {
+		return nil, fmt.Errorf("redisstore: seal key: %w", err)
+	}
+	return s, nil
+}
+
+// keys returns the Redis keys of an account key: namespaced, hashed (no
+// account name in Redis) and in one cluster slot.
+func (s *Store) keys(key string) (session, lease, fence string) {
+	sum := sha256.Sum256([]byte(key))
+	base := s.prefix + "{" + hex.EncodeToString(sum[:16]) + "}:"
+	return base + "session", base + "lease", base + "fence"
+}
+
+// Sealed values: a format byte, then for format 1 the GCM nonce and the
+// ciphertext of the session, bound to the hashed key and the version.
+const (
+	formatPlain  = 0
+	formatSealed = 1
+)
+
+func (s *Store) seal(redisKey string, version uint64, data []byte) ([]byte, error) {
+	if s.aead == nil {
+		return append([]byte{formatPlain}, data...), nil
+	}
+	out := make([]byte, 1+s.aead.NonceSize(), 1+s.aead.NonceSize()+len(data)+s.aead.Overhead())
+	out[0] = formatSealed
+	if _, err := rand.Read(out[1:]); err != nil {
+		return nil, err
+	}
+	return s.aead.Seal(out, out[1:], data, aad(redisKey, version)), nil
+}
+
+func (s *Store) open(redisKey string, version uint64, value []byte) ([]byte, error) {
+	switch {
+	case len(value) == 0:
+		return nil, errors.New("redisstore: empty stored session")
+	case value[0] == formatPlain && s.aead == nil:
+		return value[1:], nil
+	case value[0] == formatPlain:
+		return nil, errors.New("redisstore: the stored session is plaintext and this store seals: refusing it")
+	case value[0] != formatSealed || s.aead == nil:
+		return nil, errors.New("redisstore: the stored session is sealed and this store has no key")
+	}
+	n := s.aead.NonceSize()
+	if len(value) < 1+n {
+		return nil, errors.New("redisstore: truncated stored session")
+	}
+	data, err := s.aead.Open(nil, value[1:1+n], value[1+n:], aad(redisKey, version))
+	if err != nil {
+		return nil, errors.New("redisstore: the stored session does not open with this key (another key, or tampered with)")
+	}
+	return data, nil
+}
+
+func aad(redisKey string, version uint64) []byte {
+	return strconv.AppendUint([]byte(redisKey+"#"), version, 10)
+}
+
+// LoadSession returns the session stored under key and its version.
+func (s *Store) LoadSession(ctx context.Context, key string) ([]byte, uint64, error) {
+	sk, _, _ := s.keys(key)
+	vals, err := s.rdb.HMGet(ctx, sk, "v", "d").Result()
+	if err != nil {
+		return nil, 0, err
+	}
+	vs, _ := vals[0].(string)
+	ds, _ := vals[1].(string)
+	if vs == "" || ds == "" {
+		return nil, 0, nil
+	}
+	v, err := strconv.ParseUint(vs, 10, 64)
+	if err != nil {
+		return nil, 0, fmt.Errorf("redisstore: stored version %q: %w", vs, err)
+	}
+	data, err := s.open(sk, v, []byte(ds))
+	if err != nil {
+		return nil, 0, err
+	}
+	return data, v, nil
+}
+
+// casLua stores ARGV[2] as version ARGV[1]+1 if the version is ARGV[1].
+const casLua = `
+local cur = redis.call('HGET', KEYS[1], 'v') or '0'
+if cur ~= ARGV[1] then return -1 end
+local next = tonumber(ARGV[1]) + 1
+redis.call('HSET', KEYS[1], 'v', tostring(next), 'd', ARGV[2])
+return next
+`
+
+// CompareAndSwapSession stores data, sealed, as the version after old.
+func (s *Store) CompareAndSwapSession(ctx context.Context, key string, old uint64, data []byte) (uint64, error) {
+	sk, _, _ := s.keys(key)
+	sealed, err := s.seal(sk, old+1, data)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.cas.Run(ctx, s.rdb, []string{sk}, strconv.FormatUint(old, 10), sealed).Int64()
+	switch {
+	case err != nil:
+		return 0, err
+	case n < 0:
+		return 0, banklink.ErrVersionConflict
+	}
+	return uint64(n), nil
+}
+
+// acquireLua sets the lease to ARGV[1] for ARGV[2] ms if it is free, and
+// returns the next fence (0 when busy).
+const acquireLua = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return redis.call('INCR', KEYS[2])
+end
+return 0
+`
+
+// AcquireLease takes key's renewal lease for ttl (SET NX PX with an
+// unguessable owner), or returns banklink.ErrLeaseBusy.
+func (s *Store) AcquireLease(ctx context.Context, key string, ttl time.Duration) (banklink.Lease, error) {
+	_, lk, fk := s.keys(key)
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return banklink.Lease{}, err
+	}
+	owner := hex.EncodeToString(id[:])
+	fence, err := s.acquire.Run(ctx, s.rdb, []string{lk, fk}, owner, max(ttl.Milliseconds(), 1)).Int64()
+	switch {
+	case err != nil:
+		return banklink.Lease{}, err
+	case fence == 0:
+		return banklink.Lease{}, banklink.ErrLeaseBusy
+	}
+	return banklink.Lease{Owner: owner, Fence: uint64(fence)}, nil
+}
+
+// releaseLua deletes the lease if ARGV[1] still holds it.
+const releaseLua = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`
+
+// ReleaseLease ends the lease if lease still holds it.
+func (s *Store) ReleaseLease(ctx context.Context, key string, lease banklink.Lease) error {
+	_, lk, _ := s.keys(key)
+	return s.release.Run(ctx, s.rdb, []string{lk}, lease.Owner).Err()
+}

@@ -24,7 +24,7 @@ import (
 	"github.com/banklink/banklink-go/redisstore/internal/redisserver"
 )
 
-func client(t *testing.T, addr string) *redis.Client {
+func client(t testing.TB, addr string) *redis.Client {
 	rdb := redis.NewClient(&redis.Options{Addr: addr})
 	t.Cleanup(func() { _ = rdb.Close() })
 	return rdb

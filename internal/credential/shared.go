@@ -60,6 +60,7 @@ func (c *Cache) renewShared(ctx context.Context, epoch uint64, stale *Token) (*T
 	if stale != nil {
 		mine = stale.Version
 	}
+	wait := 2 * time.Millisecond // the first poll of a busy lease; doubles to 50ms
 	for {
 		st, err := c.load(ctx)
 		if err != nil {
@@ -70,10 +71,12 @@ func (c *Cache) renewShared(ctx context.Context, epoch uint64, stale *Token) (*T
 		}
 		lease, err := s.Store.AcquireLease(ctx, s.Key, s.LeaseTTL)
 		if errors.Is(err, banklink.ErrLeaseBusy) {
-			// Another client is renewing: wait for its session.
-			if err := pause(ctx, 20*time.Millisecond+rand.N(30*time.Millisecond)); err != nil {
+			// Another client is renewing: wait for its session, polling
+			// soon (a renewal takes milliseconds), then less often.
+			if err := pause(ctx, wait/2+rand.N(wait/2+1)); err != nil {
 				return nil, err
 			}
+			wait = min(2*wait, 50*time.Millisecond)
 			continue
 		}
 		if err != nil {

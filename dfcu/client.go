@@ -64,7 +64,10 @@ func New(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// CloseIdleConnections closes the client's idle keep-alive connections.
+// CloseIdleConnections closes idle keep-alive connections: those of the
+// RoundTripper the client was given, else those of the pool every default
+// client shares. A client owns nothing else and needs no Close: one that
+// is dropped holds no goroutine and no connection.
 func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
 
 // tokenRefused reports whether err is the server refusing the access token

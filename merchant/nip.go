@@ -46,7 +46,8 @@ func NewNIP(opts ...Option) (*NIPClient, error) {
 	return n, nil
 }
 
-// CloseIdleConnections closes the client's idle keep-alive connections.
+// CloseIdleConnections closes idle keep-alive connections, as
+// Client.CloseIdleConnections does.
 func (n *NIPClient) CloseIdleConnections() { n.t.CloseIdleConnections() }
 
 // NIPAccount is a successful name enquiry.

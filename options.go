@@ -47,6 +47,9 @@ type Options struct {
 	// OnSessionChange is called after every session change (see
 	// WithSessionHook). Nil: nothing is called.
 	OnSessionChange func(ctx context.Context, change SessionChange)
+	// Observer sees operations, attempts, renewals and session changes
+	// (see WithObserver). Nil: nothing is observed.
+	Observer Observer
 	// Provider holds the provider package's own settings (credentials, a
 	// saved session, …), which that package's options fill in. Options
 	// of your own leave it alone.

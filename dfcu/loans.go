@@ -54,7 +54,7 @@ func (c *Client) Loans(ctx context.Context, account string) (*Loans, error) {
 	var out *Loans
 	err := c.t.Do(ctx, &transport.Op{
 		Name: "loans", Method: http.MethodPost, Path: "api/accounts/loans/", Body: body,
-		ContentType: "application/json", Idempotent: true, Auth: true,
+		ContentType: "application/json", Idempotent: true, Auth: true, Account: account,
 	}, func(r *transport.Response) (err error) {
 		out, err = decodeLoans(r, account)
 		return err

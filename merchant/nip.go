@@ -101,6 +101,7 @@ func (n *NIPClient) AccountName(ctx context.Context, accountNumber, bankCode str
 	var out *NIPAccount
 	err = n.t.Do(ctx, &transport.Op{
 		Name: "nip_account", Method: http.MethodPost, Path: "GetNIPAccount", Body: body, ContentType: "application/json", Idempotent: true,
+		Account: accountNumber,
 	}, func(r *transport.Response) error {
 		b, err := decodeNIP(r)
 		if err != nil {

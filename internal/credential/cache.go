@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/callopt"
 	"github.com/banklink/banklink-go/internal/errs"
 )
@@ -66,7 +67,13 @@ type Cache struct {
 	shared *Shared
 	// degraded is set once a store failure was logged, until it works.
 	degraded atomic.Bool
+	// obs sees renewals and session changes; nil: nothing.
+	obs banklink.Observer
 }
+
+// Observe makes the cache report its renewals and session changes to o
+// (nil: nothing). Providers' transports call it once, before any call.
+func (c *Cache) Observe(o banklink.Observer) { c.obs = o }
 
 type deadSession struct {
 	tok *Token
@@ -274,7 +281,7 @@ func (c *Cache) state(t *Token) tokenState {
 // returned as it is and the session is kept for the next call; a refused
 // refresh with nothing to log in with leaves the session dead, and later
 // calls carrying it fail at once without sending anything.
-func (c *Cache) renew(caller context.Context, stale *Token) (*Token, error) {
+func (c *Cache) renew(caller context.Context, stale *Token) (tok *Token, err error) {
 	epoch := c.epoch.Load()
 	if t := c.cur.Load(); t != nil && t != stale && c.state(t) != expired {
 		return t, nil // replaced while this flight was being set up
@@ -282,9 +289,18 @@ func (c *Cache) renew(caller context.Context, stale *Token) (*Token, error) {
 	// The caller's per-call options shape its own call, not this renewal.
 	ctx, cancel := context.WithTimeout(callopt.Without(context.WithoutCancel(caller)), c.policy.Timeout)
 	defer cancel()
+	note := new(string) // what the renewal did, for its observer
+	if c.obs != nil {
+		var end func(banklink.RenewalEnd)
+		ctx, end = c.obs.StartRenewal(ctx, banklink.Renewal{Provider: c.name})
+		start := c.now()
+		defer func() {
+			end(banklink.RenewalEnd{Kind: *note, Err: err, Category: errs.CategoryOf(err), Duration: c.now().Sub(start)})
+		}()
+	}
 
 	if c.shared != nil && c.shared.Store != nil {
-		t, err := c.renewShared(ctx, epoch, stale)
+		t, err := c.renewShared(ctx, epoch, stale, note)
 		var down *storeDown
 		if !errors.As(err, &down) {
 			if err == nil {
@@ -298,6 +314,7 @@ func (c *Cache) renew(caller context.Context, stale *Token) (*Token, error) {
 	if err != nil {
 		return nil, err
 	}
+	*note = reason
 	if stale != nil {
 		// Not stored: it descends from stale's version, and a stored
 		// session is newer only when its version is above that.
@@ -313,16 +330,21 @@ func (c *Cache) renewLocal(ctx context.Context, stale *Token) (*Token, string, e
 	if stale != nil && stale.Refresh != "" && (stale.RefreshExpiry.IsZero() || stale.RefreshExpiry.After(c.now())) {
 		t, err := c.src.Refresh(ctx, stale)
 		if err == nil {
-			c.debug("token refreshed")
+			c.logAt(ctx, slog.LevelInfo, "session refreshed")
 			return t, "refresh", nil
 		}
 		refreshErr = err
-		c.debug("token refresh failed; logging in again", "error", err)
+		c.logAt(ctx, slog.LevelDebug, "refresh failed; logging in again", "error", err.Error())
 	}
 	t, err := c.src.Login(ctx)
 	switch {
+	case err == nil && stale != nil:
+		// A session replaced by a new login: worth a look when it happens
+		// often (a refresh token that keeps being refused).
+		c.logAt(ctx, slog.LevelWarn, "logged in again: the session could not be refreshed")
+		return t, "login", nil
 	case err == nil:
-		c.debug("logged in")
+		c.logAt(ctx, slog.LevelInfo, "logged in")
 		return t, "login", nil
 	case errors.Is(err, ErrNoLogin) && refreshErr != nil && Refused(refreshErr):
 		e := &errs.SessionExpiredError{Err: &noLoginError{refresh: refreshErr, login: err}}
@@ -369,9 +391,11 @@ func (e *endpointError) Error() string {
 }
 func (e *endpointError) Unwrap() error { return e.err }
 
-func (c *Cache) debug(msg string, args ...any) {
+// logAt logs a renewal's record with the context of the call that
+// started it (trace ids and all: the renewal's context keeps its values).
+func (c *Cache) logAt(ctx context.Context, level slog.Level, msg string, args ...any) {
 	if c.log != nil {
-		c.log.Debug(msg, append(args, "provider", c.name)...)
+		c.log.Log(ctx, level, "banklink: "+msg, append(args, "provider", c.name)...)
 	}
 }
 

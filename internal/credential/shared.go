@@ -54,7 +54,7 @@ func (e *storeDown) Unwrap() error { return e.err }
 // adopt a newer stored session, or take the lease, re-read, renew from the
 // freshest stored session, compare-and-swap, release. It returns a
 // *storeDown when the store failed before anything was renewed.
-func (c *Cache) renewShared(ctx context.Context, epoch uint64, stale *Token) (*Token, error) {
+func (c *Cache) renewShared(ctx context.Context, epoch uint64, stale *Token, note *string) (*Token, error) {
 	s := c.shared
 	var mine uint64
 	if stale != nil {
@@ -67,6 +67,7 @@ func (c *Cache) renewShared(ctx context.Context, epoch uint64, stale *Token) (*T
 			return nil, err
 		}
 		if st != nil && st.Version > mine && c.state(st) != expired {
+			*note = "adopted"
 			return c.adopt(ctx, epoch, st)
 		}
 		lease, err := s.Store.AcquireLease(ctx, s.Key, s.LeaseTTL)
@@ -82,7 +83,7 @@ func (c *Cache) renewShared(ctx context.Context, epoch uint64, stale *Token) (*T
 		if err != nil {
 			return nil, &storeDown{err}
 		}
-		t, err := c.renewLeased(ctx, epoch, stale, mine)
+		t, err := c.renewLeased(ctx, epoch, stale, mine, note)
 		// Released with a context of its own: the renewal's may be spent.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		_ = s.Store.ReleaseLease(rctx, s.Key, lease)
@@ -94,7 +95,7 @@ func (c *Cache) renewShared(ctx context.Context, epoch uint64, stale *Token) (*T
 // renewLeased renews under the lease: from the freshest stored session
 // (never a local token another replica may have spent), storing the result
 // as the next version.
-func (c *Cache) renewLeased(ctx context.Context, epoch uint64, stale *Token, mine uint64) (*Token, error) {
+func (c *Cache) renewLeased(ctx context.Context, epoch uint64, stale *Token, mine uint64, note *string) (*Token, error) {
 	st, err := c.load(ctx)
 	if err != nil {
 		return nil, err
@@ -102,6 +103,7 @@ func (c *Cache) renewLeased(ctx context.Context, epoch uint64, stale *Token, min
 	base := stale
 	if st != nil && st.Version > mine {
 		if c.state(st) != expired {
+			*note = "adopted"
 			return c.adopt(ctx, epoch, st)
 		}
 		base = st
@@ -117,6 +119,7 @@ func (c *Cache) renewLeased(ctx context.Context, epoch uint64, stale *Token, min
 	if err != nil {
 		return nil, err
 	}
+	*note = reason
 	return c.publish(ctx, epoch, baseVersion, t, reason)
 }
 
@@ -147,7 +150,7 @@ func (c *Cache) publish(ctx context.Context, epoch, old uint64, t *Token, reason
 
 // adopt makes a stored session the cache's.
 func (c *Cache) adopt(ctx context.Context, epoch uint64, st *Token) (*Token, error) {
-	c.info(ctx, "adopted the session another client renewed", "version", st.Version)
+	c.logAt(ctx, slog.LevelInfo, "adopted the session another client renewed", "version", st.Version)
 	return c.storeRenewedBecause(ctx, epoch, st, "adopted")
 }
 
@@ -201,23 +204,30 @@ func (c *Cache) shareRotation(ctx context.Context, prev, next *Token) {
 	c.changed(ctx, next, "rotation")
 }
 
-// changed calls the session hook.
+// changed tells the session hook and the observer (the latter without
+// the session's tokens).
 func (c *Cache) changed(ctx context.Context, t *Token, reason string) {
 	s := c.shared
-	if s == nil || s.Hook == nil {
+	hook := s != nil && s.Hook != nil
+	if !hook && c.obs == nil {
 		return
 	}
 	ch := banklink.SessionChange{Provider: c.name, Reason: reason}
-	if s.Store != nil {
+	if s != nil && s.Store != nil {
 		ch.Key = s.Key[len(c.name)+1:]
 	}
 	if t != nil {
 		ch.Version = t.Version
-		if s.Codec != nil {
+	}
+	if c.obs != nil {
+		c.obs.SessionChanged(ctx, ch)
+	}
+	if hook {
+		if t != nil && s.Codec != nil {
 			ch.Session, _ = s.Codec.Encode(t)
 		}
+		s.Hook(ctx, ch)
 	}
-	s.Hook(ctx, ch)
 }
 
 // pause waits d, or until ctx ends.
@@ -237,12 +247,6 @@ func pause(ctx context.Context, d time.Duration) error {
 func (c *Cache) warn(ctx context.Context, msg string, err error) {
 	if c.log != nil && c.degraded.CompareAndSwap(false, true) {
 		c.log.LogAttrs(ctx, slog.LevelWarn, "banklink: "+msg, slog.String("provider", c.name), slog.String("error", err.Error()))
-	}
-}
-
-func (c *Cache) info(ctx context.Context, msg string, args ...any) {
-	if c.log != nil {
-		c.log.Log(ctx, slog.LevelInfo, "banklink: "+msg, append(args, "provider", c.name)...)
 	}
 }
 

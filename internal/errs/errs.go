@@ -4,7 +4,11 @@
 // these are aliases, never new types.
 package errs
 
-import "github.com/banklink/banklink-go"
+import (
+	"errors"
+
+	"github.com/banklink/banklink-go"
+)
 
 // Aliases of the root package's error types.
 type (
@@ -69,4 +73,33 @@ func Invalid(provider, op, field, msg string) *Error {
 // Config is a client New could not build.
 func Config(provider string, err error) *ConfigError {
 	return &ConfigError{Provider: provider, Err: err}
+}
+
+// CategoryOf returns the category err belongs to, most specific first
+// ("" for nil, or for an error of none, such as the caller's own
+// cancellation).
+func CategoryOf(err error) Category {
+	if err == nil {
+		return ""
+	}
+	for _, c := range [...]Category{ErrSessionExpired, ErrReauthRequired} {
+		if errors.Is(err, c) {
+			return c
+		}
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Kind != "" {
+		return e.Kind
+	}
+	var ce *CallError
+	if errors.As(err, &ce) && ce.Kind != "" {
+		return ce.Kind
+	}
+	for _, c := range [...]Category{ErrUnauthorized, ErrForbidden, ErrNotFound, ErrInvalidRequest, ErrInvalidConfig,
+		ErrRateLimited, ErrServerError, ErrUnavailable, ErrResponseTooLarge, ErrInsecureURL, ErrRedirectRefused, ErrRetriesExhausted} {
+		if errors.Is(err, c) {
+			return c
+		}
+	}
+	return ""
 }

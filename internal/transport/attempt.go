@@ -37,6 +37,9 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	c.attempts++
 	actx, release, moving := c.attemptContext(outer.Context())
 	defer release()
+	if c.st != nil {
+		actx = c.startAttempt(actx)
+	}
 
 	req := outer.WithContext(actx)
 	req.Header = c.header

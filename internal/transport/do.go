@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/callopt"
+	"github.com/banklink/banklink-go/internal/redact"
 
 	retryablehttp "github.com/hashicorp/go-retryablehttp"
 
@@ -45,6 +47,10 @@ type call struct {
 	buf      *bytes.Buffer     // the final response's body
 	retry    policy            // the client's, or the caller's for this call
 	opts     *callopt.Options  // the caller's per-call options, or nil
+	// With an observer: the operation's counts, the attempt in progress.
+	st           *opStats
+	attemptEnd   func(banklink.AttemptEnd)
+	attemptStart time.Time
 }
 
 // Do sends op and hands the final response to decode, which turns it into
@@ -58,6 +64,14 @@ type call struct {
 // timeout (unless op streams its body: an upload that keeps moving is
 // never cut) besides the caller's context.
 func (t *Transport) Do(ctx context.Context, op *Op, decode func(*Response) error) error {
+	if t.obs != nil {
+		return t.observed(ctx, op, decode)
+	}
+	return t.do(ctx, op, decode, nil)
+}
+
+// do is Do; st, with an observer, counts the operation's attempts.
+func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error, st *opStats) error {
 	if err := t.check(op); err != nil {
 		return err
 	}
@@ -73,7 +87,7 @@ func (t *Transport) Do(ctx context.Context, op *Op, decode func(*Response) error
 		}
 		deadline = time.Now().Add(bound)
 	}
-	c := t.newCall(op, opts, deadline)
+	c := t.newCall(op, opts, deadline, st)
 	err := c.run(ctx, decode)
 	if err == nil || !op.Auth || op.NoRetry || c.token == nil || t.cfg.Rejected == nil || !t.cfg.Rejected(err) {
 		return err
@@ -88,12 +102,12 @@ func (t *Transport) Do(ctx context.Context, op *Op, decode func(*Response) error
 		}
 		return rerr
 	}
-	return t.newCall(op, opts, deadline).run(ctx, decode)
+	return t.newCall(op, opts, deadline, st).run(ctx, decode)
 }
 
 // newCall prepares one pass of op through the retry loop.
-func (t *Transport) newCall(op *Op, opts *callopt.Options, deadline time.Time) *call {
-	c := &call{t: t, op: op, deadline: deadline, retry: t.retry, opts: opts}
+func (t *Transport) newCall(op *Op, opts *callopt.Options, deadline time.Time, st *opStats) *call {
+	c := &call{t: t, op: op, deadline: deadline, retry: t.retry, opts: opts, st: st}
 	if opts != nil && opts.HasRetry {
 		if p, ok := opts.Retry.(banklink.RetryPolicy); ok {
 			c.retry = withDefaults(policy(p))
@@ -138,6 +152,9 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	resp, err := c.rc.Do(&c.req)
+	if c.attemptEnd != nil {
+		c.endAttempt(resp, err, false, 0) // ended without the loop's verdict
+	}
 	if c.buf != nil {
 		defer c.releaseBuf()
 	}
@@ -153,11 +170,22 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	}
 	if err := decode(&r); err != nil {
 		if c.again {
-			return &errs.RetriesExhaustedError{Attempts: c.attempts, Last: err}
+			return c.exhausted(ctx, err)
 		}
 		return err
 	}
 	return nil
+}
+
+// exhausted is the error of a call whose retries ran out, logged at Warn:
+// a service logging at Info sees its dependency failing.
+func (c *call) exhausted(ctx context.Context, last error) error {
+	if l := c.t.log; l != nil {
+		l.LogAttrs(ctx, slog.LevelWarn, "banklink: retries exhausted", slog.String("provider", c.t.cfg.Provider),
+			slog.String("op", c.op.Name), slog.Int("attempts", c.attempts),
+			slog.String("error", redact.String(last.Error(), c.t.secrets(c.op)...)))
+	}
+	return &errs.RetriesExhaustedError{Attempts: c.attempts, Last: last}
 }
 
 // lastResponse stops the call's own client from following redirects:
@@ -172,6 +200,15 @@ func lastResponse(*http.Request, []*http.Request) error { return http.ErrUseLast
 // longer than allowed. It chooses the wait, which backoff hands to the
 // loop; the loop sleeps it and ends early with the caller's context.
 func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	again, verr := c.decide(ctx, resp, err)
+	if c.attemptEnd != nil {
+		c.endAttempt(resp, err, again && c.again && c.attempts <= c.retry.MaxRetries, c.wait)
+	}
+	return again, verr
+}
+
+// decide is checkRetry's decision.
+func (c *call) decide(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	c.again, c.wait = false, 0
 	if ctx.Err() != nil {
 		return false, context.Cause(ctx)
@@ -245,7 +282,7 @@ func (c *call) failure(err error) error {
 		Attempts: c.attempts, Kind: kind, Err: redactURLError(err),
 	}
 	if c.again {
-		return &errs.RetriesExhaustedError{Attempts: c.attempts, Last: e}
+		return c.exhausted(c.parent, e)
 	}
 	return e
 }

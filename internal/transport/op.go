@@ -36,6 +36,9 @@ type Op struct {
 	// (e.g. a refresh token); like the session token they go to the
 	// configured origin only and are never logged.
 	Secret map[string][]string
+	// Account is the account number the operation is about, for
+	// observers (which record it only when their user opts in).
+	Account string
 	// Secrets are values this operation sends in its body (a PIN, an OTP,
 	// a new password): redacted from its errors and logs like the
 	// client's own secrets.

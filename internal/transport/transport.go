@@ -55,6 +55,7 @@ type Transport struct {
 	origin      origin
 	hc          *http.Client
 	tokens      *credential.Cache
+	obs         banklink.Observer // nil: nothing observed
 	ua          string
 	log         *slog.Logger
 	limit       int64
@@ -98,6 +99,7 @@ func New(cfg Config, s banklink.Options) (*Transport, error) {
 		origin:  originOf(base),
 		log:     s.Logger,
 		limit:   s.MaxResponseBytes,
+		obs:     s.Observer,
 		ua:      "banklink-go/" + banklink.Version + " (" + cfg.Provider + "; " + runtime.Version() + ")",
 	}
 	if s.UserAgent != "" {
@@ -183,7 +185,10 @@ func proxyForTLSOnly(req *http.Request) (*url.URL, error) {
 
 // SetTokens gives the transport the session cache its authenticated
 // operations draw from. Providers call it once, right after New.
-func (t *Transport) SetTokens(c *credential.Cache) { t.tokens = c }
+func (t *Transport) SetTokens(c *credential.Cache) {
+	t.tokens = c
+	c.Observe(t.obs)
+}
 
 // BaseURL returns the configured base URL.
 func (t *Transport) BaseURL() string { return t.baseStr }

@@ -3,6 +3,7 @@ package banklink_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -108,4 +109,66 @@ func TestObserverSeesFailuresWithoutSecrets(t *testing.T) {
 	assert.Contains(t, all, `category="unauthorized"`)
 	assert.Contains(t, all, "renewal end kind= err=session expired: dfcu token: POST /token/: 401")
 	assert.NotContains(t, all, "wrong-canary-pw-77")
+}
+
+// Logs a service can run at Info: a refresh is Info, a new login after a
+// refused refresh and exhausted retries are Warn, attempts Debug only;
+// every record carries the caller's context.
+func TestLogLevels(t *testing.T) {
+	srv := dfcutest.NewServer()
+	t.Cleanup(srv.Close)
+	var buf strings.Builder
+	var mu sync.Mutex
+	type ctxKey struct{}
+	h := ctxHandler{Handler: slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelInfo}), key: ctxKey{}}
+	c, err := dfcu.New(banklink.WithBaseURL(srv.URL), dfcu.WithCredentials(dfcutest.DefaultUsername, dfcutest.DefaultPassword),
+		banklink.WithRetry(banklink.RetryPolicy{MaxRetries: 1, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}),
+		banklink.WithLogger(slog.New(h)))
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	ctx := context.WithValue(context.Background(), ctxKey{}, "req-42")
+	loans := func() error { _, err := c.Loans(ctx, dfcutest.AccountWithLoans); return err }
+	require.NoError(t, loans())
+	srv.ExpireAccessTokens()
+	require.NoError(t, loans())
+	srv.ExpireAccessTokens()
+	srv.RevokeRefreshTokens()
+	require.NoError(t, loans())
+	srv.InjectFaults(dfcutest.RouteLoans, banklinktest.Fault{Status: 503}, banklinktest.Fault{Status: 503})
+	require.ErrorIs(t, loans(), banklink.ErrRetriesExhausted)
+
+	out := buf.String()
+	assert.Contains(t, out, `level=INFO msg="banklink: logged in"`)
+	assert.Contains(t, out, `level=INFO msg="banklink: session refreshed"`)
+	assert.Contains(t, out, `level=WARN msg="banklink: logged in again: the session could not be refreshed"`)
+	assert.Contains(t, out, `level=WARN msg="banklink: retries exhausted"`)
+	assert.NotContains(t, out, "http attempt", "attempts are Debug")
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		assert.Contains(t, line, "request=req-42", "the caller's context reaches every record: %s", line)
+	}
+}
+
+// ctxHandler adds a value of the record's context, as a trace-aware
+// handler adds the trace id.
+type ctxHandler struct {
+	slog.Handler
+	key any
+}
+
+func (h ctxHandler) Handle(ctx context.Context, r slog.Record) error {
+	if v, ok := ctx.Value(h.key).(string); ok {
+		r.AddAttrs(slog.String("request", v))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+type lockedWriter struct {
+	w  *strings.Builder
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -123,9 +123,14 @@ func WithRetry(p RetryPolicy) Option {
 	return func(o *Options) error { o.Retry = p; return nil }
 }
 
-// WithLogger turns on logging to l: one Debug record per HTTP attempt,
-// retry and token renewal. Records hold the method, path, status, timing
-// and operation name, never a header value, a body, a query string or a
+// WithLogger turns on logging to l, at levels a service can run at: Warn
+// when retries ran out, when a session had to be replaced by a new login,
+// and when a session store is unavailable; Info for a login, a refresh or a
+// session adopted from the store; Debug for each HTTP attempt and retry.
+// Every record is logged with the caller's context (a renewal's, with the
+// context of the call that started it), so a trace-aware slog.Handler adds
+// the trace id. Records hold the method, path, status, timing and
+// operation name, never a header value, a body, a query string or a
 // secret. Without this option the SDK logs nothing.
 func WithLogger(l *slog.Logger) Option {
 	return func(o *Options) error { o.Logger = l; return nil }

@@ -47,10 +47,9 @@ type call struct {
 	buf      *bytes.Buffer     // the final response's body
 	retry    policy            // the client's, or the caller's for this call
 	opts     *callopt.Options  // the caller's per-call options, or nil
-	// With an observer: the operation's counts, the attempt in progress.
-	st           *opStats
-	attemptEnd   func(banklink.AttemptEnd)
-	attemptStart time.Time
+	// st, with an observer only: the operation's counts and the attempt
+	// in progress (one pointer: a call without observer stays small).
+	st *opStats
 }
 
 // Do sends op and hands the final response to decode, which turns it into
@@ -152,7 +151,7 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	resp, err := c.rc.Do(&c.req)
-	if c.attemptEnd != nil {
+	if c.st != nil && c.st.attemptEnd != nil {
 		c.endAttempt(resp, err, false, 0) // ended without the loop's verdict
 	}
 	if c.buf != nil {
@@ -201,7 +200,7 @@ func lastResponse(*http.Request, []*http.Request) error { return http.ErrUseLast
 // loop; the loop sleeps it and ends early with the caller's context.
 func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	again, verr := c.decide(ctx, resp, err)
-	if c.attemptEnd != nil {
+	if c.st != nil && c.st.attemptEnd != nil {
 		c.endAttempt(resp, err, again && c.again && c.attempts <= c.retry.MaxRetries, c.wait)
 	}
 	return again, verr

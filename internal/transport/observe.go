@@ -16,8 +16,10 @@ import (
 // opStats are what an observed operation's calls count: its attempts
 // across a replay, and the last status.
 type opStats struct {
-	attempts int
-	status   int
+	attempts     int
+	status       int
+	attemptEnd   func(banklink.AttemptEnd) // the attempt in progress, until it is reported
+	attemptStart time.Time
 }
 
 // observed is Do with an observer: the operation's start and end around
@@ -59,20 +61,20 @@ func trimSlash(p string) string {
 func (c *call) startAttempt(ctx context.Context) context.Context {
 	c.st.attempts++
 	a := banklink.Attempt{Operation: c.t.operation(c.op), Number: c.st.attempts}
-	ctx, c.attemptEnd = c.t.obs.StartAttempt(ctx, a)
-	c.attemptStart = time.Now()
+	ctx, c.st.attemptEnd = c.t.obs.StartAttempt(ctx, a)
+	c.st.attemptStart = time.Now()
 	return ctx
 }
 
 // endAttempt tells the observer how the last attempt ended: its outcome
 // and the loop's decision.
 func (c *call) endAttempt(resp *http.Response, err error, retry bool, wait time.Duration) {
-	end := c.attemptEnd
+	end := c.st.attemptEnd
 	if end == nil {
 		return
 	}
-	c.attemptEnd = nil
-	e := banklink.AttemptEnd{Duration: time.Since(c.attemptStart), Retry: retry}
+	c.st.attemptEnd = nil
+	e := banklink.AttemptEnd{Duration: time.Since(c.st.attemptStart), Retry: retry}
 	if resp != nil {
 		e.StatusCode = resp.StatusCode
 		c.st.status = resp.StatusCode

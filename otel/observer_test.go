@@ -93,7 +93,7 @@ func tree(spans []sdktrace.ReadOnlySpan) []*node {
 		for _, e := range s.Events() {
 			desc := e.Name
 			for _, a := range e.Attributes {
-				desc += " " + string(a.Key) + "=" + a.Value.Emit()
+				desc += " " + string(a.Key) + "=" + a.Value.String()
 			}
 			n.events = append(n.events, desc)
 		}
@@ -218,7 +218,7 @@ func point(rm metricdata.ResourceMetrics, name string, attrs ...string) (int64, 
 		for _, kv := range attrs {
 			k, v, _ := strings.Cut(kv, "=")
 			got, ok := set.Value(attribute.Key(k))
-			if !ok || got.Emit() != v {
+			if !ok || got.String() != v {
 				return false
 			}
 		}
@@ -267,7 +267,7 @@ func allAttributes(rm metricdata.ResourceMetrics) string {
 			for _, set := range sets {
 				b.WriteString(m.Name)
 				for _, kv := range set.ToSlice() {
-					b.WriteString(" " + string(kv.Key) + "=" + kv.Value.Emit())
+					b.WriteString(" " + string(kv.Key) + "=" + kv.Value.String())
 				}
 				b.WriteString("\n")
 			}
@@ -294,12 +294,12 @@ func TestFailuresAndNoSecrets(t *testing.T) {
 	for _, sp := range h.spans.Ended() {
 		all.WriteString(sp.Name() + " " + sp.Status().Description + "\n")
 		for _, a := range sp.Attributes() {
-			all.WriteString(string(a.Key) + "=" + a.Value.Emit() + "\n")
+			all.WriteString(string(a.Key) + "=" + a.Value.String() + "\n")
 		}
 		for _, e := range sp.Events() {
 			all.WriteString(e.Name + "\n")
 			for _, a := range e.Attributes {
-				all.WriteString(string(a.Key) + "=" + a.Value.Emit() + "\n")
+				all.WriteString(string(a.Key) + "=" + a.Value.String() + "\n")
 			}
 		}
 	}

@@ -355,3 +355,28 @@ func TestUploadStreamsAndHashesMatch(t *testing.T) {
 	_, err := c.UploadFile(context.Background(), fintract.File{Name: "x\ny", Body: bytes.NewReader(data)})
 	assert.ErrorIs(t, err, banklink.ErrInvalidRequest)
 }
+
+// An upload reports its progress: from 0, growing, to the whole content,
+// with the total when it is known (-1 when it is not).
+func TestUploadReportsProgress(t *testing.T) {
+	srv := newFake(t)
+	c := newClient(t, srv)
+	login(t, c, srv, customerLogin)
+	data := bytes.Repeat([]byte("x"), 300_000)
+	for _, tc := range []struct {
+		name  string
+		body  io.Reader
+		total int64
+	}{{"known.bin", bytes.NewReader(data), int64(len(data))}, {"unknown.bin", io.MultiReader(bytes.NewReader(data)), -1}} {
+		var reports [][2]int64
+		_, err := c.UploadFile(context.Background(), fintract.File{Name: tc.name, Body: tc.body,
+			Progress: func(sent, total int64) { reports = append(reports, [2]int64{sent, total}) }})
+		require.NoError(t, err)
+		require.Greater(t, len(reports), 2, tc.name)
+		assert.Equal(t, [2]int64{0, tc.total}, reports[0], tc.name)
+		assert.Equal(t, [2]int64{int64(len(data)), tc.total}, reports[len(reports)-1], tc.name)
+		for i := 1; i < len(reports); i++ {
+			assert.GreaterOrEqual(t, reports[i][0], reports[i-1][0], "progress only grows")
+		}
+	}
+}

@@ -30,6 +30,11 @@ type File struct {
 	// Open). With it the request carries a Content-Length; without it the
 	// body is sent chunked, which some WSGI servers cannot read.
 	Size int64
+	// Progress, when set, is called as the content is sent with the bytes
+	// sent so far and the total (-1 when unknown); a retried upload starts
+	// again from 0. It runs in the goroutine sending the body: keep it
+	// quick. Nil: no reports.
+	Progress func(sent, total int64)
 }
 
 // UploadAvatar uploads a user's avatar (POST /auth/avatar/{id}/, field
@@ -67,7 +72,7 @@ func (c *Client) UploadFile(ctx context.Context, f File) (string, error) {
 }
 
 func (c *Client) upload(ctx context.Context, name, path string, f File, decode func(*transport.Response) error) error {
-	body, err := upload.Prepare("file", upload.Source{Name: f.Name, ContentType: f.ContentType, Body: f.Body, Open: f.Open, Size: f.Size})
+	body, err := upload.Prepare("file", upload.Source{Name: f.Name, ContentType: f.ContentType, Body: f.Body, Open: f.Open, Size: f.Size, Progress: f.Progress})
 	if err != nil {
 		return invalid(name, "file", err.Error())
 	}

@@ -27,6 +27,9 @@ type Source struct {
 	Body        io.Reader
 	Open        func() (io.ReadCloser, error)
 	Size        int64
+	// Progress, when set, is told the content bytes read so far and the
+	// total (-1 when unknown), from 0 again on each attempt.
+	Progress func(sent, total int64)
 }
 
 // ErrNotRewindable is returned when a one-shot reader is asked for twice.
@@ -43,6 +46,8 @@ type Body struct {
 
 	prefix, suffix []byte
 	open           func() (io.Reader, io.Closer, error)
+	progress       func(sent, total int64)
+	size           int64 // the content's, -1 when unknown
 }
 
 // Prepare checks src and builds the multipart framing around it for the
@@ -131,8 +136,10 @@ func Prepare(field string, src Source) (*Body, error) {
 	if err := b.frame(field, src.Name, ct); err != nil {
 		return nil, err
 	}
+	b.progress, b.size = src.Progress, -1
 	if size > 0 || (size == 0 && b.Rewindable && src.Open == nil) {
 		b.Length = int64(len(b.prefix)) + size + int64(len(b.suffix))
+		b.size = size
 	}
 	return b, nil
 }
@@ -143,11 +150,32 @@ func (b *Body) Open() (io.Reader, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b.progress != nil {
+		b.progress(0, b.size)
+		content = &counting{r: content, total: b.size, report: b.progress}
+	}
 	r := io.MultiReader(bytes.NewReader(b.prefix), content, bytes.NewReader(b.suffix))
 	if closer == nil {
 		return r, nil
 	}
 	return readCloser{r, closer}, nil
+}
+
+// counting reports the bytes read through it.
+type counting struct {
+	r      io.Reader
+	sent   int64
+	total  int64
+	report func(sent, total int64)
+}
+
+func (c *counting) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.sent += int64(n)
+		c.report(c.sent, c.total)
+	}
+	return n, err
 }
 
 type readCloser struct {

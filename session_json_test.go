@@ -1,6 +1,7 @@
 package banklink_test
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -8,7 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/dfcu"
+	"github.com/banklink/banklink-go/dfcu/dfcutest"
 	"github.com/banklink/banklink-go/fintiv"
 	"github.com/banklink/banklink-go/fintract"
 	"github.com/banklink/banklink-go/merchant"
@@ -86,4 +89,19 @@ func TestSessionJSONReadsTheUnversionedForm(t *testing.T) {
 	err := json.Unmarshal([]byte(`{"version":2,"provider":"merchant","access_token":"a"}`), &m)
 	assert.ErrorContains(t, err, "version 2")
 	assert.ErrorContains(t, json.Unmarshal([]byte(`[1]`), &m), "saved session")
+}
+
+// Refresh renews now, on every provider that has sessions with expiries.
+func TestRefreshRenewsNow(t *testing.T) {
+	srv := dfcutest.NewServer()
+	t.Cleanup(srv.Close)
+	c, err := dfcu.New(banklink.WithBaseURL(srv.URL), dfcu.WithCredentials(dfcutest.DefaultUsername, dfcutest.DefaultPassword))
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	s1, err := c.Login(context.Background())
+	require.NoError(t, err)
+	s2, err := c.Refresh(context.Background())
+	require.NoError(t, err)
+	assert.NotEqual(t, s1.Access, s2.Access)
+	assert.Equal(t, 1, srv.RefreshCalls())
 }

@@ -89,6 +89,18 @@ func (b *Controls) Calls(route string) int {
 	return b.calls[route]
 }
 
+// Counts returns how many requests each route received (faults
+// included), as a new map.
+func (b *Controls) Counts() map[string]int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make(map[string]int, len(b.calls))
+	for k, v := range b.calls {
+		out[k] = v
+	}
+	return out
+}
+
 // Requests returns how many requests the server received in all.
 func (b *Controls) Requests() int {
 	b.mu.Lock()

@@ -154,3 +154,14 @@ func (s source) Refresh(ctx context.Context, cur *credential.Token) (*credential
 }
 
 func (s source) Login(ctx context.Context) (*credential.Token, error) { return s.c.login(ctx) }
+
+// Refresh renews the session now, as the client does by itself before
+// the access token expires (with the refresh token; when that is refused,
+// by a new login if the client can log in), and returns the new session.
+func (c *Client) Refresh(ctx context.Context) (Session, error) {
+	if _, err := c.tokens.Renew(ctx, c.tokens.Current()); err != nil {
+		return Session{}, err
+	}
+	s, _ := c.Session()
+	return s, nil
+}

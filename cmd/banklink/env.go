@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"golang.org/x/term"
+)
+
+// env is what a command reads and writes: its streams, the environment
+// and the output format.
+type env struct {
+	in     io.Reader
+	out    io.Writer
+	errOut io.Writer
+	getenv func(string) string
+	json   bool
+}
+
+// usageError is a mistake in the command line or the configuration.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// printError prints err for a person (or as JSON with --json).
+func (e *env) printError(err error) {
+	if e.json {
+		_ = json.NewEncoder(e.errOut).Encode(map[string]any{"error": err.Error(), "exit_code": exitCode(err)})
+		return
+	}
+	fmt.Fprintln(e.errOut, "banklink:", err)
+	var u *usageError
+	if errors.As(err, &u) {
+		fmt.Fprintln(e.errOut, "Run 'banklink --help' for usage.")
+	}
+}
+
+// emit prints v as JSON with --json, else the rows as an aligned table
+// (the first row is the header).
+func (e *env) emit(v any, rows [][]string) error {
+	if e.json {
+		enc := json.NewEncoder(e.out)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(v)
+	}
+	tw := tabwriter.NewWriter(e.out, 0, 0, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}
+
+// setting returns a flag's value when set, else the environment
+// variable's, else a usage error naming both.
+func (e *env) setting(flagValue, name, flagName string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if v := e.getenv(name); v != "" {
+		return v, nil
+	}
+	return "", usagef("set %s or --%s", name, flagName)
+}
+
+// secret reads a secret from the environment variable name, else the file
+// given with --*-file, else a prompt on the terminal without echo. It is
+// never printed.
+func (e *env) secret(name, file, prompt string) (string, error) {
+	if v := e.getenv(name); v != "" {
+		return v, nil
+	}
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", usagef("reading the secret file: %v", err)
+		}
+		return strings.TrimRight(string(b), "\r\n"), nil
+	}
+	f, ok := e.in.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return "", usagef("set %s, give a file, or run on a terminal to be asked", name)
+	}
+	fmt.Fprint(e.errOut, prompt)
+	b, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(e.errOut)
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", name, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// terminal reports whether w is a terminal (for progress bars).
+func terminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// printf prints for a person (nothing with --json, whose output is one
+// JSON value).
+func (e *env) printf(format string, args ...any) {
+	if !e.json {
+		fmt.Fprintf(e.out, format, args...)
+	}
+}
+
+// otp reads a Fintract OTP: FINTRACT_OTP, else a prompt without echo on
+// a terminal, else one line of standard input (a script's pipe).
+func (e *env) otp() (string, error) {
+	if f, ok := e.in.(*os.File); e.getenv("FINTRACT_OTP") != "" || (ok && term.IsTerminal(int(f.Fd()))) {
+		return e.secret("FINTRACT_OTP", "", "OTP: ")
+	}
+	line, err := bufio.NewReader(e.in).ReadString('\n')
+	if strings.TrimSpace(line) == "" {
+		return "", usagef("no OTP: set FINTRACT_OTP, run on a terminal, or write it to standard input (%v)", err)
+	}
+	return strings.TrimSpace(line), nil
+}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/banklink/banklink-go"
@@ -34,4 +36,21 @@ func (c *common) options(baseURL string) []banklink.Option {
 		opts = append(opts, banklink.WithInsecureHTTP())
 	}
 	return opts
+}
+
+// context bounds a command by --timeout.
+func (c *common) context(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(cmd.Context(), c.timeout)
+}
+
+// baseOr is --base-url, else the environment variable, else def (the
+// provider's documented URL).
+func (c *common) baseOr(e *env, name, def string) string {
+	switch {
+	case c.baseURL != "":
+		return c.baseURL
+	case e.getenv(name) != "":
+		return e.getenv(name)
+	}
+	return def
 }

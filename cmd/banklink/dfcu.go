@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -55,7 +54,7 @@ func dfcuLoansCmd(e *env) *cobra.Command {
 		Example: "  DFCU_BASE_URL=https://loans.example.com/ DFCU_USERNAME=ops banklink dfcu loans 1002000989",
 		Args:    exactArgs("ACCOUNT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := context.WithTimeout(cmd.Context(), c.timeout)
+			ctx, cancel := c.context(cmd)
 			defer cancel()
 			cl, err := dfcuClient(e, &c, true)
 			if err != nil {
@@ -94,7 +93,7 @@ func dfcuLoginCmd(e *env) *cobra.Command {
 		Short: "Log in and save the session (with --session)",
 		Args:  exactArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := context.WithTimeout(cmd.Context(), c.timeout)
+			ctx, cancel := c.context(cmd)
 			defer cancel()
 			cl, err := dfcuClient(e, &c, false) // a login never starts from the saved session
 

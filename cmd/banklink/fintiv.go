@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -60,7 +59,7 @@ func fintivMeCmd(e *env) *cobra.Command {
 		Example: "  FINTIV_BASE_URL=https://gw.example/ FINTIV_TENANT=JANUS FINTIV_USERNAME=ops banklink fintiv me",
 		Args:    exactArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := context.WithTimeout(cmd.Context(), c.timeout)
+			ctx, cancel := c.context(cmd)
 			defer cancel()
 			cl, err := fintivClient(e, &c, keyFile)
 			if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,13 +21,7 @@ with --session FILE and give it to info and upload.`,
 }
 
 func fintractClient(e *env, c *common, restore bool) (*fintract.Client, fintract.Session, error) {
-	base := c.baseURL
-	if base == "" {
-		base = e.getenv("FINTRACT_BASE_URL")
-	}
-	if base == "" {
-		base = fintract.DefaultBaseURL
-	}
+	base := c.baseOr(e, "FINTRACT_BASE_URL", fintract.DefaultBaseURL)
 	opts := c.options(base)
 	var s fintract.Session
 	if restore {
@@ -57,7 +50,7 @@ session to --session FILE.`,
 		Example: "  FINTRACT_EMAIL=me@example.com banklink fintract login --session ~/.fintract.json",
 		Args:    exactArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := context.WithTimeout(cmd.Context(), c.timeout)
+			ctx, cancel := c.context(cmd)
 			defer cancel()
 			email := e.getenv("FINTRACT_EMAIL")
 			if email == "" {
@@ -105,7 +98,7 @@ func fintractInfoCmd(e *env) *cobra.Command {
 		Short: "Show the session user's details",
 		Args:  exactArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := context.WithTimeout(cmd.Context(), c.timeout)
+			ctx, cancel := c.context(cmd)
 			defer cancel()
 			cl, s, err := fintractClient(e, &c, true)
 			if err != nil {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 
 	"github.com/banklink/banklink-go/merchant"
@@ -24,15 +22,9 @@ func merchantLoginCmd(e *env) *cobra.Command {
 		Short: "Log in to the wallet and save the session pair (with --session)",
 		Args:  exactArgs(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := context.WithTimeout(cmd.Context(), c.timeout)
+			ctx, cancel := c.context(cmd)
 			defer cancel()
-			base := c.baseURL
-			if base == "" {
-				base = e.getenv("MERCHANT_BASE_URL")
-			}
-			if base == "" {
-				base = merchant.DefaultBaseURL
-			}
+			base := c.baseOr(e, "MERCHANT_BASE_URL", merchant.DefaultBaseURL)
 			email := e.getenv("MERCHANT_EMAIL")
 			if email == "" {
 				return usagef("set MERCHANT_EMAIL")
@@ -70,7 +62,7 @@ func merchantNIPCmd(e *env) *cobra.Command {
 		Example: `  NIP_BASE_URL=https://nip.example/postingrest/ NIP_USERNAME=svc banklink merchant nip 1018996198 110000`,
 		Args:    exactArgs("ACCOUNT", "BANK"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := context.WithTimeout(cmd.Context(), c.timeout)
+			ctx, cancel := c.context(cmd)
 			defer cancel()
 			base, err := e.setting(c.baseURL, "NIP_BASE_URL", "base-url")
 			if err != nil {

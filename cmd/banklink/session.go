@@ -103,7 +103,7 @@ FINTIV_API_KEY and FINTIV_TENANT) and writes the new session back. A refused
 refresh exits 3: log in again.`,
 		Args: exactArgs("FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, cancel := context.WithTimeout(cmd.Context(), c.timeout)
+			ctx, cancel := c.context(cmd)
 			defer cancel()
 			f, err := readForm(args[0])
 			if err != nil {
@@ -152,13 +152,7 @@ func refreshSaved(ctx context.Context, e *env, c *common, keyFile, provider stri
 		s, err := cl.Refresh(ctx)
 		return s, s.AccessExpiry, err
 	case "merchant":
-		base := c.baseURL
-		if base == "" {
-			base = e.getenv("MERCHANT_BASE_URL")
-		}
-		if base == "" {
-			base = merchant.DefaultBaseURL
-		}
+		base := c.baseOr(e, "MERCHANT_BASE_URL", merchant.DefaultBaseURL)
 		var s merchant.Session
 		if _, err := loadSession(c.session, &s); err != nil {
 			return nil, time.Time{}, err

@@ -5,7 +5,10 @@
 // [*ConfigError] for clients New cannot build) with the [Category]
 // constants to match with [errors.Is]; per-call options
 // ([WithCallOptions]); the [Request] of the providers' generic Do
-// functions; and the SDK [Version].
+// functions; the [SessionStore] replicas share sessions through
+// ([WithSessionStore], [NewMemoryStore]; Redis in the redisstore module);
+// the [Observer] of operations, attempts and renewals ([WithObserver];
+// OpenTelemetry in the otel module); and the SDK [Version].
 //
 // The clients live in the provider packages: dfcu (DFCU loans), fintract
 // (Fintract Global Banking auth), fintiv (Fintiv authentication service)

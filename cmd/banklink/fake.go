@@ -25,7 +25,7 @@ import (
 // packages.
 type fakeFlags struct {
 	addr                string
-	portEach            int
+	portEach            bool
 	latency             time.Duration
 	faults              []string
 	dfcuTTL             time.Duration
@@ -52,8 +52,9 @@ address, under a path each:
   Merchant   http://ADDR/merchant/api/v1/
   NIP        http://ADDR/nip/postingrest/
 
-With --port-each PORT they get a port each instead (PORT for DFCU, then
-Fintract, Fintiv, the merchant wallet and NIP). It prints the base URLs and
+With --port-each they get a port each instead, after the --addr port (with
+8080: DFCU on 8081, then Fintract, Fintiv, the merchant wallet and NIP; with
+port 0, free ones); the control endpoint stays on --addr. It prints the base URLs and
 the demo credentials, and stops on Ctrl-C or SIGTERM.
 
 A JSON control endpoint on ADDR changes the fakes while they run:
@@ -78,7 +79,7 @@ reach a fake on a host that is not this machine (plain http).`,
 	}
 	fl := c.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to serve on (host:port; port 0 picks a free one)")
-	fl.IntVar(&f.portEach, "port-each", 0, "serve each provider on a port of its own, from this one up (0: one address, paths)")
+	fl.BoolVar(&f.portEach, "port-each", false, "serve each provider on a port of its own: the --addr port + 1, + 2, … (any free ones with port 0)")
 	fl.DurationVar(&f.latency, "latency", 0, "delay every answer of every fake by this much")
 	fl.StringArrayVar(&f.faults, "fault", nil, "inject faults at start: provider:route:status[:count] (repeatable; route \"\" for any)")
 	fl.DurationVar(&f.dfcuTTL, "dfcu-token-ttl", 0, "DFCU access token lifetime (0: the fake's default)")
@@ -266,12 +267,16 @@ func serveFakes(ctx context.Context, e *env, f fakeFlags) error {
 	servers = append(servers, &http.Server{Handler: front, ReadHeaderTimeout: 10 * time.Second})
 	listeners := []net.Listener{ln}
 	for i, svc := range set.services {
-		if f.portEach == 0 {
+		if !f.portEach {
 			front.Handle(svc.prefix+"/", proxy(svc, svc.prefix))
 			svc.public = public(host.Port) + svc.prefix + svc.base
 			continue
 		}
-		l, err := net.Listen("tcp", net.JoinHostPort(host.IP.String(), strconv.Itoa(f.portEach+i)))
+		port := 0
+		if requested := portOf(f.addr); requested != 0 {
+			port = requested + 1 + i
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort(host.IP.String(), strconv.Itoa(port)))
 		if err != nil {
 			for _, l := range listeners {
 				l.Close()
@@ -332,3 +337,13 @@ func printFakes(e *env, set *fakeSet, front string) error {
 
 // baseVar is the examples' base URL variable of a fake.
 func baseVar(name string) string { return strings.ToUpper(name) + "_BASE_URL" }
+
+// portOf is the port of host:port (0 when absent or not a number).
+func portOf(addr string) int {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(p)
+	return n
+}

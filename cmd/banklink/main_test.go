@@ -295,3 +295,17 @@ func TestHelpIsComplete(t *testing.T) {
 	assert.Equal(t, exitUsage, code, "no DFCU_BASE_URL")
 	assert.Contains(t, errOut, "DFCU_BASE_URL")
 }
+
+// --port-each: a port per fake, the control endpoint on --addr.
+func TestFakePortEach(t *testing.T) {
+	f := startFake(t, "--port-each")
+	base := f.env["dfcu"]["DFCU_BASE_URL"]
+	assert.NotContains(t, base, "/dfcu/", "its own port, no path prefix")
+	code, out, errOut := cli(t, nil, f.vars("dfcu"), "dfcu", "loans", dfcutest.AccountWithLoans)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "Paul Logan")
+	code, out, errOut = cli(t, nil, f.vars("nip"), "merchant", "nip", merchanttest.NIPAccount, merchanttest.NIPBank)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "NNAJI")
+	assert.Equal(t, 1, calls(t, f, "dfcu", "loans"))
+}

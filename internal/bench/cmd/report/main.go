@@ -62,11 +62,21 @@ func main() {
 		fmt.Print(report)
 		return
 	}
+	// The sections written by hand, after the marker, are kept.
+	if old, err := os.ReadFile(*out); err == nil {
+		if i := bytes.Index(old, []byte(handWritten)); i >= 0 {
+			report = strings.TrimRight(report, "\n") + "\n\n" + string(old[i:])
+		}
+	}
 	if err := os.WriteFile(*out, []byte(report), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
 }
+
+// handWritten marks where the sections written by hand begin: the report
+// replaces what is above it and keeps the rest.
+const handWritten = "<!-- Sections below are written by hand; cmd/report keeps them. -->"
 
 // results maps a benchmark name (without the -GOMAXPROCS suffix) to its
 // samples per unit.

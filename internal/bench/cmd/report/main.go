@@ -62,11 +62,8 @@ func main() {
 		fmt.Print(report)
 		return
 	}
-	// The sections written by hand, after the marker, are kept.
 	if old, err := os.ReadFile(*out); err == nil {
-		if i := bytes.Index(old, []byte(handWritten)); i >= 0 {
-			report = strings.TrimRight(report, "\n") + "\n\n" + string(old[i:])
-		}
+		report = keepHandWritten(report, old)
 	}
 	if err := os.WriteFile(*out, []byte(report), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
@@ -77,6 +74,16 @@ func main() {
 // handWritten marks where the sections written by hand begin: the report
 // replaces what is above it and keeps the rest.
 const handWritten = "<!-- Sections below are written by hand; cmd/report keeps them. -->"
+
+// keepHandWritten appends to report the sections of the old file written
+// by hand (from the marker on).
+func keepHandWritten(report string, old []byte) string {
+	i := bytes.Index(old, []byte(handWritten))
+	if i < 0 {
+		return report
+	}
+	return strings.TrimRight(report, "\n") + "\n\n" + string(old[i:])
+}
 
 // results maps a benchmark name (without the -GOMAXPROCS suffix) to its
 // samples per unit.

@@ -18,22 +18,16 @@ import (
 //	type statement struct{ Balance int64 `json:"balance"` }
 //	s, err := dfcu.Do[statement](ctx, c, banklink.Request{Method: "GET", Path: "api/accounts/1002000989/statement/", Auth: true})
 func Do[T any](ctx context.Context, c *Client, req banklink.Request) (T, error) {
-	var out T
-	op, err := c.t.CustomOp("custom", req)
-	if err != nil {
-		return out, err
-	}
-	err = c.t.Do(ctx, op, func(r *transport.Response) error {
+	return transport.DoRequest(ctx, c.t, req, func(r *transport.Response, out *T) error {
 		if r.StatusCode < 200 || r.StatusCode >= 300 {
 			return decodeError(r)
 		}
 		if len(bytes.TrimSpace(r.Body)) == 0 {
 			return nil
 		}
-		if json.Unmarshal(r.Body, &out) != nil {
+		if json.Unmarshal(r.Body, out) != nil {
 			return shapeError(r, "the body does not decode")
 		}
 		return nil
 	})
-	return out, err
 }

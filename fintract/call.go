@@ -17,11 +17,5 @@ import (
 //	type org struct{ Name string `json:"name"` }
 //	o, err := fintract.Do[org](ctx, c, banklink.Request{Method: "GET", Path: "auth/org/3/", Auth: true})
 func Do[T any](ctx context.Context, c *Client, req banklink.Request) (T, error) {
-	var out T
-	op, err := c.t.CustomOp("custom", req)
-	if err != nil {
-		return out, err
-	}
-	err = c.t.Do(ctx, op, func(r *transport.Response) error { return decodeJSON(r, &out) })
-	return out, err
+	return transport.DoRequest(ctx, c.t, req, func(r *transport.Response, out *T) error { return decodeJSON(r, out) })
 }

@@ -17,19 +17,14 @@ import (
 //
 //	p, err := merchant.Do[merchant.Merchant](ctx, c, banklink.Request{Method: "GET", Path: "merchant/profile", Auth: true, Idempotent: true})
 func Do[T any](ctx context.Context, c *Client, req banklink.Request) (T, error) {
-	var out T
-	op, err := c.t.CustomOp("custom", req)
-	if err != nil {
-		return out, err
-	}
-	err = c.t.Do(ctx, op, func(r *transport.Response) error {
+	return transport.DoRequest(ctx, c.t, req, func(r *transport.Response, out *T) error {
 		if r.StatusCode >= 200 && r.StatusCode < 300 {
 			// One pass for the common case: "data" decodes straight into out.
 			fast := struct {
 				Status *bool           `json:"status"`
 				Data   any             `json:"data"`
 				Error  json.RawMessage `json:"error"`
-			}{Data: &out}
+			}{Data: out}
 			if json.Unmarshal(r.Body, &fast) == nil && fast.Status != nil && *fast.Status && noError(fast.Error) {
 				return nil
 			}
@@ -39,11 +34,10 @@ func Do[T any](ctx context.Context, c *Client, req banklink.Request) (T, error) 
 			return err
 		}
 		if data := bytes.TrimSpace(b.Data); len(data) > 0 && string(data) != "null" {
-			if json.Unmarshal(data, &out) != nil {
+			if json.Unmarshal(data, out) != nil {
 				return r.Fail(banklink.ErrServerError, "", "unexpected response: data does not decode")
 			}
 		}
 		return nil
 	})
-	return out, err
 }

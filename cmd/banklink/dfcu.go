@@ -33,14 +33,11 @@ func dfcuClient(e *env, c *common, restore bool) (*dfcu.Client, error) {
 	if restored {
 		opts = append(opts, dfcu.WithSession(s))
 	}
-	if user := e.getenv("DFCU_USERNAME"); user != "" || !restored {
-		if user == "" {
-			return nil, usagef("set DFCU_USERNAME (or give a --session file)")
-		}
-		pw, err := e.secret("DFCU_PASSWORD", c.passwordFile, "DFCU password: ")
-		if err != nil {
-			return nil, err
-		}
+	user, pw, err := e.credentials(c, restored, "DFCU_USERNAME", "DFCU_PASSWORD", "DFCU password: ")
+	if err != nil {
+		return nil, err
+	}
+	if user != "" {
 		opts = append(opts, dfcu.WithCredentials(user, pw))
 	}
 	return dfcu.New(opts...)
@@ -64,10 +61,8 @@ func dfcuLoansCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if s, ok := cl.Session(); ok {
-				if err := saveSession(c.session, s); err != nil {
-					return err
-				}
+			if err := keepSession(c.session, cl.Session); err != nil {
+				return err
 			}
 			rows := [][]string{{"LOAN", "DISBURSED", "OUTSTANDING (UGX)"}}
 			for _, l := range loans.Loans {

@@ -124,3 +124,18 @@ func (e *env) otp() (string, error) {
 	}
 	return strings.TrimSpace(line), nil
 }
+
+// credentials returns the user (from userVar) and password (from pwVar, a
+// file or a prompt) to log in with; none when a session was restored and
+// userVar is unset. Without a session they are required.
+func (e *env) credentials(c *common, restored bool, userVar, pwVar, prompt string) (user, pw string, err error) {
+	user = e.getenv(userVar)
+	switch {
+	case user == "" && restored:
+		return "", "", nil
+	case user == "":
+		return "", "", usagef("set %s (or give a --session file)", userVar)
+	}
+	pw, err = e.secret(pwVar, c.passwordFile, prompt)
+	return user, pw, err
+}

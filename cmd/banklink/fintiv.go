@@ -37,14 +37,11 @@ func fintivClient(e *env, c *common, keyFile string) (*fintiv.Client, error) {
 	if restored {
 		opts = append(opts, fintiv.WithSession(s))
 	}
-	if user := e.getenv("FINTIV_USERNAME"); user != "" || !restored {
-		if user == "" {
-			return nil, usagef("set FINTIV_USERNAME (or give a --session file)")
-		}
-		pw, err := e.secret("FINTIV_PASSWORD", c.passwordFile, "Fintiv password: ")
-		if err != nil {
-			return nil, err
-		}
+	user, pw, err := e.credentials(c, restored, "FINTIV_USERNAME", "FINTIV_PASSWORD", "Fintiv password: ")
+	if err != nil {
+		return nil, err
+	}
+	if user != "" {
 		opts = append(opts, fintiv.WithCredentials(user, pw))
 	}
 	return fintiv.New(opts...)
@@ -69,10 +66,8 @@ func fintivMeCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if s, ok := cl.Session(); ok {
-				if err := saveSession(c.session, s); err != nil {
-					return err
-				}
+			if err := keepSession(c.session, cl.Session); err != nil {
+				return err
 			}
 			return e.emit(me, kv("id", me.ID, "username", me.Username, "name", me.FirstName+" "+me.LastName,
 				"status", me.Status, "type", me.PersonType, "enabled", fmt.Sprint(me.Enabled),

@@ -108,10 +108,8 @@ func fintractInfoCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if s2, ok := cl.Session(); ok {
-				if err := saveSession(c.session, s2); err != nil {
-					return err
-				}
+			if err := keepSession(c.session, cl.Session); err != nil {
+				return err
 			}
 			return e.emit(info, kv("id", itoa(int64(info.ID)), "username", info.Username, "name", info.Name, "email", info.Email,
 				"customer", info.CustomerID, "net balance", info.NetBalance.String(), "verified", fmt.Sprint(info.VerificationStatus)))
@@ -156,10 +154,8 @@ elsewhere it prints a line every 10%.`,
 			if err != nil {
 				return err
 			}
-			if s, ok := cl.Session(); ok {
-				if err := saveSession(c.session, s); err != nil {
-					return err
-				}
+			if err := keepSession(c.session, cl.Session); err != nil {
+				return err
 			}
 			return e.emit(map[string]string{"url": url}, [][]string{{strings.TrimSpace(url)}})
 		},

@@ -77,3 +77,12 @@ func when(t time.Time) string {
 	}
 	return t.Local().Format(time.RFC3339) + " (in " + left.String() + ")"
 }
+
+// keepSession saves the client's current session to file, when it has one
+// (a call may have renewed it).
+func keepSession[S any](file string, current func() (S, bool)) error {
+	if s, ok := current(); ok {
+		return saveSession(file, s)
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 
@@ -32,4 +33,16 @@ func (t *Transport) CustomOp(name string, req banklink.Request, secrets ...strin
 		op.Body, op.ContentType = b, "application/json"
 	}
 	return op, nil
+}
+
+// DoRequest sends a provider's Do request (see CustomOp) and decodes the
+// answer into a T with decode.
+func DoRequest[T any](ctx context.Context, t *Transport, req banklink.Request, decode func(r *Response, out *T) error) (T, error) {
+	var out T
+	op, err := t.CustomOp("custom", req)
+	if err != nil {
+		return out, err
+	}
+	err = t.Do(ctx, op, func(r *Response) error { return decode(r, &out) })
+	return out, err
 }

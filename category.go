@@ -63,6 +63,14 @@ const (
 	// ErrVersionConflict: a SessionStore holds a newer session than the
 	// one a compare-and-swap expected; the SDK adopts the newer one.
 	ErrVersionConflict Category = "version conflict"
+	// ErrLeaseLost: a SessionStore refused a write or an extension made
+	// under a renewal lease that another holder has taken since (or that
+	// expired); the SDK then adopts what the store holds.
+	ErrLeaseLost Category = "lease lost"
+	// ErrSessionUnreadable: a SessionStore holds a value for the key that
+	// cannot be read (sealed with another key, corrupt); the SDK treats it
+	// as nothing stored and replaces it under the renewal lease.
+	ErrSessionUnreadable Category = "session unreadable"
 	// ErrReauthRequired: the session is over and only a person can start a
 	// new one (e.g. Fintract's login needs an OTP and no OTP callback is
 	// configured). It comes wrapped in a *SessionExpiredError.

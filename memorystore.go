@@ -16,7 +16,6 @@ type MemoryStore struct {
 	sessions map[string]memorySession
 	leases   map[string]memoryLease
 	fences   map[string]uint64
-	now      func() time.Time
 }
 
 type memorySession struct {
@@ -31,7 +30,7 @@ type memoryLease struct {
 
 // NewMemoryStore returns an empty store.
 func NewMemoryStore() *MemoryStore {
-	return &MemoryStore{sessions: map[string]memorySession{}, leases: map[string]memoryLease{}, fences: map[string]uint64{}, now: time.Now}
+	return &MemoryStore{sessions: map[string]memorySession{}, leases: map[string]memoryLease{}, fences: map[string]uint64{}}
 }
 
 // LoadSession returns a copy of the session stored under key.
@@ -42,10 +41,14 @@ func (m *MemoryStore) LoadSession(_ context.Context, key string) ([]byte, uint64
 	return append([]byte(nil), s.data...), s.version, nil
 }
 
-// CompareAndSwapSession stores a copy of data as the version after old.
-func (m *MemoryStore) CompareAndSwapSession(_ context.Context, key string, old uint64, data []byte) (uint64, error) {
+// CompareAndSwapSession stores a copy of data as the version after old,
+// refusing a write under a fence older than the key's last lease.
+func (m *MemoryStore) CompareAndSwapSession(_ context.Context, key string, old, fence uint64, data []byte) (uint64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if fence != 0 && m.fences[key] != fence {
+		return 0, ErrLeaseLost
+	}
 	s := m.sessions[key]
 	if s.version != old {
 		return s.version, ErrVersionConflict
@@ -60,7 +63,7 @@ func (m *MemoryStore) AcquireLease(_ context.Context, key string, ttl time.Durat
 	_, _ = rand.Read(id[:])
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := m.now()
+	now := time.Now()
 	if l, ok := m.leases[key]; ok && now.Before(l.until) {
 		return Lease{}, ErrLeaseBusy
 	}
@@ -68,6 +71,20 @@ func (m *MemoryStore) AcquireLease(_ context.Context, key string, ttl time.Durat
 	l := Lease{Owner: hex.EncodeToString(id[:]), Fence: m.fences[key]}
 	m.leases[key] = memoryLease{Lease: l, until: now.Add(ttl)}
 	return l, nil
+}
+
+// ExtendLease makes lease last ttl from now if it still holds key's lease.
+func (m *MemoryStore) ExtendLease(_ context.Context, key string, lease Lease, ttl time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	l, ok := m.leases[key]
+	if !ok || l.Owner != lease.Owner || !now.Before(l.until) {
+		return ErrLeaseLost
+	}
+	l.until = now.Add(ttl)
+	m.leases[key] = l
+	return nil
 }
 
 // ReleaseLease ends the lease if it is still lease's.

@@ -42,8 +42,12 @@ type Options struct {
 	// (see WithSessionStore). Nil: the client renews on its own.
 	SessionStore SessionStore
 	SessionKey   string
-	// SessionLeaseTTL is the store's renewal lease. Zero: 15s.
+	// SessionLeaseTTL is the store's renewal lease, extended while its
+	// holder works. Zero: 3s.
 	SessionLeaseTTL time.Duration
+	// SessionStoreTimeout bounds each call to the session store (see
+	// WithSessionStoreTimeout). Zero: 500ms.
+	SessionStoreTimeout time.Duration
 	// OnSessionChange is called after every session change (see
 	// WithSessionHook). Nil: nothing is called.
 	OnSessionChange func(ctx context.Context, change SessionChange)

@@ -76,8 +76,9 @@ type loginRequest struct {
 }
 
 type tokenPair struct {
-	Access  string `json:"access"`
-	Refresh string `json:"refresh"`
+	Access  string    `json:"access"`
+	Refresh string    `json:"refresh"`
+	date    time.Time // the answer's Date header
 }
 
 func (c *Client) login(ctx context.Context) (*credential.Token, error) {
@@ -96,7 +97,7 @@ func (c *Client) login(ctx context.Context) (*credential.Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newToken(pair.Access, pair.Refresh, time.Now()), nil
+	return newToken(pair.Access, pair.Refresh, time.Now(), pair.date), nil
 }
 
 type refreshRequest struct {
@@ -116,21 +117,19 @@ func (c *Client) refresh(ctx context.Context, cur *credential.Token) (*credentia
 	if err != nil {
 		return nil, err
 	}
-	t := newToken(pair.Access, cur.Refresh, time.Now())
-	if pair.Refresh != "" { // a server with refresh-token rotation sends a new one
-		t = newToken(pair.Access, pair.Refresh, time.Now())
+	if pair.Refresh == "" { // a server with refresh-token rotation sends a new one
+		pair.Refresh = cur.Refresh
 	}
-	return t, nil
+	return newToken(pair.Access, pair.Refresh, time.Now(), pair.date), nil
 }
 
-// newToken reads both expiries from the JWTs' claims, on this machine's
-// clock (a server clock behind ours must not make a fresh token look
-// expired). A token whose exp cannot be read is used until the server
-// refuses it.
-func newToken(access, refresh string, now time.Time) *credential.Token {
+// newToken reads both expiries from the JWTs' exp claims, on this
+// machine's clock as the answer's Date header (date) places the server's.
+// A token whose exp cannot be read is used until the server refuses it.
+func newToken(access, refresh string, now, date time.Time) *credential.Token {
 	t := &credential.Token{Access: access, Refresh: refresh, Obtained: now}
-	t.AccessExpiry, _ = jwt.ExpiryOnArrival(access, now)
-	t.RefreshExpiry, _ = jwt.ExpiryOnArrival(refresh, now)
+	t.AccessExpiry, _ = jwt.ExpiryOnArrival(access, now, date)
+	t.RefreshExpiry, _ = jwt.ExpiryOnArrival(refresh, now, date)
 	return t
 }
 
@@ -143,6 +142,7 @@ func decodeTokens(r *transport.Response, out *tokenPair, needRefresh bool) error
 	if err := json.Unmarshal(r.Body, out); err != nil || out.Access == "" || (needRefresh && out.Refresh == "") {
 		return shapeError(r, "the token response has no access/refresh token")
 	}
+	out.date = jwt.ServerDate(r.Header.Get("Date"))
 	return nil
 }
 
@@ -154,6 +154,13 @@ func (s source) Refresh(ctx context.Context, cur *credential.Token) (*credential
 }
 
 func (s source) Login(ctx context.Context) (*credential.Token, error) { return s.c.login(ctx) }
+
+func (s source) LoginKind() credential.LoginKind {
+	if s.c.cfg.username == "" {
+		return credential.LoginImpossible
+	}
+	return credential.LoginUnattended
+}
 
 // Refresh renews the session now, as the client does by itself before
 // the access token expires (with the refresh token; when that is refused,

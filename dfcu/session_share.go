@@ -6,7 +6,7 @@ import (
 	"github.com/banklink/banklink-go/internal/credential"
 )
 
-// codec puts the client's session in a session store, in the saved form.
+// codec puts a session in a session store, in the saved form.
 type codec struct{}
 
 func (codec) Encode(t *credential.Token) ([]byte, error) {

@@ -54,22 +54,34 @@ func (c *Client) Session() (Session, bool) {
 	if t == nil {
 		return Session{}, false
 	}
-	s := Session{Access: t.Access, Refresh: t.Refresh, AccessExpiry: t.AccessExpiry}
-	if f := c.facts.Load(); f != nil {
-		s.SessionFacts = *f
-	}
-	return s, true
+	return sessionOf(t), true
 }
 
-func (c *Client) restore(s Session) {
-	f := s.SessionFacts
-	c.facts.Store(&f)
-	c.tokens.Store(s.token())
+// sessionOf is the session t holds, its facts included.
+func sessionOf(t *credential.Token) Session {
+	s := Session{Access: t.Access, Refresh: t.Refresh, AccessExpiry: t.AccessExpiry}
+	if f, ok := t.Facts.(*SessionFacts); ok {
+		s.SessionFacts = *f
+	}
+	return s
 }
+
+// factsOf returns what the current session's token response said; nil
+// before a login.
+func (c *Client) factsOf() *SessionFacts {
+	if t := c.tokens.Current(); t != nil {
+		f, _ := t.Facts.(*SessionFacts)
+		return f
+	}
+	return nil
+}
+
+func (c *Client) restore(s Session) { c.tokens.Store(s.token()) }
 
 // token is s as the cache holds it.
 func (s Session) token() *credential.Token {
-	t := &credential.Token{Access: s.Access, Refresh: s.Refresh, AccessExpiry: s.AccessExpiry}
+	f := s.SessionFacts
+	t := &credential.Token{Access: s.Access, Refresh: s.Refresh, AccessExpiry: s.AccessExpiry, Facts: &f}
 	if t.Access == "" {
 		t.AccessExpiry = time.Unix(1, 0) // refresh before the first call
 	}
@@ -96,24 +108,24 @@ type tokenResponse struct {
 // POST /auth/oauth/token) and makes it the client's session. Calls log in
 // by themselves when needed; check Session().NeedChangePassword after it.
 func (c *Client) Login(ctx context.Context) (Session, error) {
-	t, f, err := c.passwordGrant(ctx)
+	t, err := c.passwordGrant(ctx)
 	if err != nil {
 		return Session{}, err
 	}
-	c.facts.Store(f)
 	c.tokens.Publish(ctx, t, "login")
-	s, _ := c.Session()
-	return s, nil
+	return sessionOf(t), nil
 }
 
-func (c *Client) passwordGrant(ctx context.Context) (*credential.Token, *SessionFacts, error) {
+func (c *Client) passwordGrant(ctx context.Context) (*credential.Token, error) {
 	if c.cfg.username == "" {
-		return nil, nil, fmt.Errorf("fintiv: %w", credential.ErrNoLogin)
+		return nil, fmt.Errorf("fintiv: %w", credential.ErrNoLogin)
 	}
 	return c.grant(ctx, "token", url.Values{"grant_type": {"password"}, "username": {c.cfg.username}, "password": {c.cfg.password}})
 }
 
-func (c *Client) grant(ctx context.Context, name string, form url.Values) (*credential.Token, *SessionFacts, error) {
+// grant sends a token grant and returns its session, the answer's facts
+// included.
+func (c *Client) grant(ctx context.Context, name string, form url.Values) (*credential.Token, error) {
 	var tr tokenResponse
 	err := c.t.Do(ctx, &transport.Op{
 		Name: name, Method: http.MethodPost, Path: "auth/oauth/token", Body: []byte(form.Encode()),
@@ -128,7 +140,7 @@ func (c *Client) grant(ctx context.Context, name string, form url.Values) (*cred
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	now := time.Now()
 	t := &credential.Token{Access: tr.AccessToken, Refresh: tr.RefreshToken, Obtained: now}
@@ -142,7 +154,10 @@ func (c *Client) grant(ctx context.Context, name string, form url.Values) (*cred
 	if ms, err := tr.LastSignOn.Int64(); err == nil && ms > 0 {
 		f.LastSignOn = time.UnixMilli(ms).UTC()
 	}
-	return t, f, nil
+	if f.UUID != "" {
+		t.Facts = f // else a refresh keeps the session's facts
+	}
+	return t, nil
 }
 
 // maxExpiresIn caps expires_in, in seconds.
@@ -177,17 +192,13 @@ func tokenError(r *transport.Response) error {
 }
 
 func (c *Client) refresh(ctx context.Context, cur *credential.Token) (*credential.Token, error) {
-	t, f, err := c.grant(ctx, "token_refresh", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {cur.Refresh}})
+	t, err := c.grant(ctx, "token_refresh", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {cur.Refresh}})
 	if err != nil {
 		return nil, err
 	}
 	if t.Refresh == "" {
 		t.Refresh = cur.Refresh
 	}
-	if old := c.facts.Load(); old != nil && f.UUID == "" {
-		f = old
-	}
-	c.facts.Store(f)
 	return t, nil
 }
 
@@ -252,13 +263,13 @@ func (s source) Refresh(ctx context.Context, cur *credential.Token) (*credential
 	return s.c.refresh(ctx, cur)
 }
 
-func (s source) Login(ctx context.Context) (*credential.Token, error) {
-	t, f, err := s.c.passwordGrant(ctx)
-	if err != nil {
-		return nil, err
+func (s source) Login(ctx context.Context) (*credential.Token, error) { return s.c.passwordGrant(ctx) }
+
+func (s source) LoginKind() credential.LoginKind {
+	if s.c.cfg.username == "" {
+		return credential.LoginImpossible
 	}
-	s.c.facts.Store(f)
-	return t, nil
+	return credential.LoginUnattended
 }
 
 // Refresh renews the session now, as the client does by itself before

@@ -39,7 +39,7 @@ func (c *Client) call(ctx context.Context, name string, req banklink.Request, ou
 	}
 	err = c.t.Do(ctx, op, func(r *transport.Response) error { return decodeEnvelope(r, out) })
 	if d, ok := DetailOf(err); ok && req.Auth {
-		if f := c.facts.Load(); f != nil && f.NeedChangePassword {
+		if f := c.factsOf(); f != nil && f.NeedChangePassword {
 			d.NeedChangePassword = true
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/banklink/banklink-go"
@@ -28,7 +27,6 @@ type Client struct {
 	t      *transport.Transport
 	tokens *credential.Cache
 	cfg    *config                      // behind a pointer: printing a Client never shows a secret
-	facts  atomic.Pointer[SessionFacts] // what the last token response said
 }
 
 type config struct {
@@ -66,7 +64,7 @@ func New(opts ...Option) (*Client, error) {
 	// minute, wait within 5s of expiry.
 	policy := credential.Policy{Margin: time.Minute, Skew: 5 * time.Second, Timeout: 30 * time.Second}
 	c.tokens = credential.NewCache(source{c}, policy, s.Logger, "fintiv")
-	c.tokens.ShareAs(s, codec{c})
+	c.tokens.ShareAs(s, codec{})
 	c.t.SetTokens(c.tokens)
 	if c.cfg.session != nil {
 		c.restore(*c.cfg.session)

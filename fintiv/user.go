@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/credential"
 	"github.com/banklink/banklink-go/internal/envelope"
 	"github.com/banklink/banklink-go/internal/redact"
 )
@@ -84,10 +85,14 @@ func (c *Client) ChangePassword(ctx context.Context, current, next string) error
 	if err := c.send(ctx, "change_password", http.MethodPut, "auth/api/myinfo/changePassword", body, true, false, nil, current, next); err != nil {
 		return err
 	}
-	if f := c.facts.Load(); f != nil && f.NeedChangePassword {
-		done := *f
-		done.NeedChangePassword = false
-		c.facts.Store(&done)
+	// The session's facts change: every replica adopting it from a store
+	// must know the password was changed.
+	if t := c.tokens.Current(); t != nil {
+		if f, ok := t.Facts.(*SessionFacts); ok && f.NeedChangePassword {
+			done := *f
+			done.NeedChangePassword = false
+			c.tokens.Publish(ctx, t.With(func(t *credential.Token) { t.Facts = &done }), "facts")
+		}
 	}
 	return nil
 }

@@ -116,23 +116,25 @@ func (c *Client) Session() (Session, bool) {
 	if t == nil {
 		return Session{}, false
 	}
-	s := Session{Access: t.Access, Refresh: t.Refresh, AccessExpiry: t.AccessExpiry, RefreshExpiry: t.RefreshExpiry}
-	if u := c.user.Load(); u != nil {
-		s.SessionUser = *u
-	}
-	return s, true
+	return sessionOf(t), true
 }
 
-func (c *Client) restore(s Session) {
-	u := s.SessionUser
-	c.user.Store(&u)
-	c.tokens.Store(s.token())
+// sessionOf is the session t holds, its user included.
+func sessionOf(t *credential.Token) Session {
+	s := Session{Access: t.Access, Refresh: t.Refresh, AccessExpiry: t.AccessExpiry, RefreshExpiry: t.RefreshExpiry}
+	if u, ok := t.Facts.(*SessionUser); ok {
+		s.SessionUser = *u
+	}
+	return s
 }
+
+func (c *Client) restore(s Session) { c.tokens.Store(s.token()) }
 
 // token is s as the cache holds it. A saved session's tokens were not
 // just issued: their expiries are the saved ones, else their exp claims.
 func (s Session) token() *credential.Token {
-	t := &credential.Token{Access: s.Access, Refresh: s.Refresh, AccessExpiry: s.AccessExpiry, RefreshExpiry: s.RefreshExpiry}
+	u := s.SessionUser
+	t := &credential.Token{Access: s.Access, Refresh: s.Refresh, AccessExpiry: s.AccessExpiry, RefreshExpiry: s.RefreshExpiry, Facts: &u}
 	if t.AccessExpiry.IsZero() {
 		t.AccessExpiry, _ = jwt.Expiry(s.Access)
 	}
@@ -227,31 +229,31 @@ type verifiedLogin struct {
 // (the server never matches a number). Not retried automatically: an OTP
 // is single-use.
 func (c *Client) VerifyOTP(ctx context.Context, userID int, otp string) (Session, error) {
-	t, u, err := c.verify(ctx, userID, otp)
+	t, err := c.verify(ctx, userID, otp)
 	if err != nil {
 		return Session{}, err
 	}
-	c.user.Store(u)
 	c.tokens.Publish(ctx, t, "login")
-	s, _ := c.Session()
-	return s, nil
+	return sessionOf(t), nil
 }
 
-func (c *Client) verify(ctx context.Context, userID int, otp string) (*credential.Token, *SessionUser, error) {
+// verify sends login step 2 and returns the session, its user included.
+func (c *Client) verify(ctx context.Context, userID int, otp string) (*credential.Token, error) {
 	otp = strings.TrimSpace(otp)
 	switch {
 	case userID <= 0:
-		return nil, nil, invalid("verify_otp", "id", "the challenge's user id is required")
+		return nil, invalid("verify_otp", "id", "the challenge's user id is required")
 	case otp == "":
-		return nil, nil, invalid("verify_otp", "otp", "an OTP is required")
+		return nil, invalid("verify_otp", "otp", "an OTP is required")
 	case len(otp) > 32:
-		return nil, nil, invalid("verify_otp", "otp", "not an OTP")
+		return nil, invalid("verify_otp", "otp", "not an OTP")
 	}
 	body, err := json.Marshal(otpBody{OTP: otp})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var v verifiedLogin
+	var date time.Time
 	err = c.t.Do(ctx, &transport.Op{
 		Name: "verify_otp", Method: http.MethodPost, Path: "auth/login/" + strconv.Itoa(userID) + "/",
 		Body: body, ContentType: "application/json", Secrets: []string{otp},
@@ -262,10 +264,11 @@ func (c *Client) verify(ctx context.Context, userID int, otp string) (*credentia
 		if json.Unmarshal(unwrapData(r.Body), &v) != nil || v.Tokens.Access == "" || v.Tokens.Refresh == "" {
 			return shapeError(r, "no tokens in the login answer")
 		}
+		date = jwt.ServerDate(r.Header.Get("Date"))
 		return nil
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	id, _ := strconv.Atoi(v.ID.String())
 	if id == 0 {
@@ -273,15 +276,18 @@ func (c *Client) verify(ctx context.Context, userID int, otp string) (*credentia
 	}
 	u := &SessionUser{UserID: id, CustomerID: string(v.CustomerID), Email: v.Email, Username: v.Username,
 		UserType: v.UserType, VerificationStatus: v.VerificationStatus}
-	return newToken(v.Tokens.Access, v.Tokens.Refresh), u, nil
+	t := newToken(v.Tokens.Access, v.Tokens.Refresh, date)
+	t.Facts = u
+	return t, nil
 }
 
-// newToken reads both expiries from the JWTs' exp claims.
-func newToken(access, refresh string) *credential.Token {
+// newToken reads both expiries from the JWTs' exp claims, on this
+// machine's clock as the answer's Date header (date) places the server's.
+func newToken(access, refresh string, date time.Time) *credential.Token {
 	now := time.Now()
 	t := &credential.Token{Access: access, Refresh: refresh, Obtained: now}
-	t.AccessExpiry, _ = jwt.ExpiryOnArrival(access, now)
-	t.RefreshExpiry, _ = jwt.ExpiryOnArrival(refresh, now)
+	t.AccessExpiry, _ = jwt.ExpiryOnArrival(access, now, date)
+	t.RefreshExpiry, _ = jwt.ExpiryOnArrival(refresh, now, date)
 	return t
 }
 
@@ -298,6 +304,7 @@ func (c *Client) refresh(ctx context.Context, cur *credential.Token) (*credentia
 		Access  string `json:"access"`
 		Refresh string `json:"refresh"`
 	}
+	var date time.Time
 	err = c.t.Do(ctx, &transport.Op{
 		Name: "token_refresh", Method: http.MethodPost, Path: "api/token/refresh/", Body: body,
 		ContentType: "application/json", Idempotent: true,
@@ -308,6 +315,7 @@ func (c *Client) refresh(ctx context.Context, cur *credential.Token) (*credentia
 		if out.Access == "" {
 			return shapeError(r, "no access token")
 		}
+		date = jwt.ServerDate(r.Header.Get("Date"))
 		return nil
 	})
 	if err != nil {
@@ -316,7 +324,7 @@ func (c *Client) refresh(ctx context.Context, cur *credential.Token) (*credentia
 	if out.Refresh == "" {
 		out.Refresh = cur.Refresh // simplejwt without rotation keeps the refresh token
 	}
-	return newToken(out.Access, out.Refresh), nil
+	return newToken(out.Access, out.Refresh, date), nil
 }
 
 // relogin logs in again with the stored credentials, asking the OTP
@@ -334,12 +342,7 @@ func (c *Client) relogin(ctx context.Context) (*credential.Token, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fintract: OTP callback: %w", err)
 	}
-	t, u, err := c.verify(ctx, ch.UserID, otp)
-	if err != nil {
-		return nil, err
-	}
-	c.user.Store(u)
-	return t, nil
+	return c.verify(ctx, ch.UserID, otp)
 }
 
 // source lets the credential cache refresh and log in through the client.
@@ -350,6 +353,15 @@ func (s source) Refresh(ctx context.Context, cur *credential.Token) (*credential
 }
 
 func (s source) Login(ctx context.Context) (*credential.Token, error) { return s.c.relogin(ctx) }
+
+// LoginKind: a login needs an OTP, so a person, when the client can ask
+// for one at all.
+func (s source) LoginKind() credential.LoginKind {
+	if s.c.cfg.login == nil || s.c.cfg.otp == nil {
+		return credential.LoginImpossible
+	}
+	return credential.LoginPerson
+}
 
 // Refresh renews the session now, as the client does by itself before
 // the access token expires (with the refresh token; when that is refused,

@@ -2,7 +2,6 @@ package fintract
 
 import (
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/banklink/banklink-go"
@@ -24,7 +23,6 @@ type Client struct {
 	t      *transport.Transport
 	tokens *credential.Cache
 	cfg    *config                     // behind a pointer: printing a Client never shows a secret
-	user   atomic.Pointer[SessionUser] // who the session belongs to
 }
 
 type config struct {
@@ -60,7 +58,7 @@ func New(opts ...Option) (*Client, error) {
 	// person to type an OTP, so it may take as long as an OTP lives.
 	policy := credential.Policy{Margin: time.Minute, Skew: 5 * time.Second, Timeout: 10 * time.Minute}
 	c.tokens = credential.NewCache(source{c}, policy, s.Logger, "fintract")
-	c.tokens.ShareAs(s, codec{c})
+	c.tokens.ShareAs(s, codec{})
 	c.t.SetTokens(c.tokens)
 	if c.cfg.session != nil {
 		c.restore(*c.cfg.session)

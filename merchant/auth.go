@@ -41,8 +41,12 @@ func (c *Client) Session() (Session, bool) {
 
 // Account returns the user and merchant of the last login or refresh.
 func (c *Client) Account() (Account, bool) {
-	a := c.account.Load()
-	if a == nil {
+	t := c.tokens.Current()
+	if t == nil {
+		return Account{}, false
+	}
+	a, ok := t.Facts.(*Account)
+	if !ok {
 		return Account{}, false
 	}
 	return *a, true
@@ -60,7 +64,7 @@ func b64(s string) string {
 // Calls log in by themselves when needed. The answer's user and merchant
 // are then in Account.
 func (c *Client) Login(ctx context.Context) (Session, error) {
-	t, _, err := c.login(ctx)
+	t, err := c.login(ctx)
 	if err != nil {
 		return Session{}, err
 	}
@@ -68,13 +72,13 @@ func (c *Client) Login(ctx context.Context) (Session, error) {
 	return Session{Access: t.Access, Refresh: t.Refresh}, nil
 }
 
-func (c *Client) login(ctx context.Context) (*credential.Token, *Account, error) {
+func (c *Client) login(ctx context.Context) (*credential.Token, error) {
 	if c.cfg.email == "" {
-		return nil, nil, fmt.Errorf("merchant: %w", credential.ErrNoLogin)
+		return nil, fmt.Errorf("merchant: %w", credential.ErrNoLogin)
 	}
 	body, err := json.Marshal(map[string]string{"email": b64(c.cfg.email), "password": b64(c.cfg.password)})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	return c.tokenCall(ctx, &transport.Op{
 		Name: "login", Method: http.MethodPost, Path: "auth/login", Body: body, ContentType: "application/json", Idempotent: true,
@@ -83,9 +87,9 @@ func (c *Client) login(ctx context.Context) (*credential.Token, *Account, error)
 
 // tokenCall sends a login or refresh and reads the pair from the answer's
 // headers and the account from its body. A 2xx that carries a pair is a
-// success whatever its body: the account is then kept only when the body
-// reads as one.
-func (c *Client) tokenCall(ctx context.Context, op *transport.Op) (*credential.Token, *Account, error) {
+// success whatever its body: the account (the session's facts) is then
+// kept only when the body reads as one.
+func (c *Client) tokenCall(ctx context.Context, op *transport.Op) (*credential.Token, error) {
 	var t *credential.Token
 	var a Account
 	accountKnown := false
@@ -107,12 +111,12 @@ func (c *Client) tokenCall(ctx context.Context, op *transport.Op) (*credential.T
 		return r.Fail(banklink.ErrServerError, "", "unexpected response: no X-Access-Token/X-Refresh-Token headers")
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if accountKnown {
-		c.account.Store(&a)
+		t.Facts = &a
 	}
-	return t, &a, nil
+	return t, nil
 }
 
 // Refresh trades the refresh token for a new pair now
@@ -128,13 +132,12 @@ func (c *Client) Refresh(ctx context.Context) (Session, error) {
 }
 
 func (c *Client) refresh(ctx context.Context, cur *credential.Token) (*credential.Token, error) {
-	t, _, err := c.tokenCall(ctx, &transport.Op{
+	return c.tokenCall(ctx, &transport.Op{
 		Name: "refresh", Method: http.MethodPost, Path: "auth/refresh/token",
 		Secret: map[string][]string{"X-Refresh-Token": {cur.Refresh}},
 		// Not retried: the refresh token is single-use, and a lost answer
 		// would leave the client with a spent token. Renewal then logs in.
 	})
-	return t, err
 }
 
 // Logout ends the session (POST /auth/logout with both tokens) and forgets
@@ -153,7 +156,9 @@ func (c *Client) Logout(ctx context.Context) error {
 		_, err := decodeWallet(r, true)
 		return err
 	})
-	c.tokens.Publish(ctx, nil, "logout") // forgotten: the next call logs in again
+	// Forgotten, and with a session store a tombstone left there that no
+	// replica adopts: the next call logs in again.
+	c.tokens.Publish(ctx, nil, "logout")
 	return err
 }
 
@@ -202,7 +207,11 @@ func (s source) Refresh(ctx context.Context, cur *credential.Token) (*credential
 	return s.c.refresh(ctx, cur)
 }
 
-func (s source) Login(ctx context.Context) (*credential.Token, error) {
-	t, _, err := s.c.login(ctx)
-	return t, err
+func (s source) Login(ctx context.Context) (*credential.Token, error) { return s.c.login(ctx) }
+
+func (s source) LoginKind() credential.LoginKind {
+	if s.c.cfg.email == "" {
+		return credential.LoginImpossible
+	}
+	return credential.LoginUnattended
 }

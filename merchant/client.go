@@ -2,7 +2,6 @@ package merchant
 
 import (
 	"fmt"
-	"sync/atomic"
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/credential"
@@ -23,7 +22,6 @@ type Client struct {
 	t       *transport.Transport
 	tokens  *credential.Cache
 	cfg     *config                 // behind a pointer: printing a Client never shows a secret
-	account atomic.Pointer[Account] // the last login's or refresh's answer
 }
 
 type config struct {
@@ -50,8 +48,8 @@ func New(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	// The tokens are opaque: no expiry to read, so renewal happens only
-	// when the wallet refuses them.
-	c.tokens = credential.NewCache(source{c}, credential.Policy{}, s.Logger, "merchant")
+	// when the wallet refuses them. A refresh token is single-use.
+	c.tokens = credential.NewCache(source{c}, credential.Policy{SingleUse: true}, s.Logger, "merchant")
 	c.tokens.ShareAs(s, codec{})
 	c.t.SetTokens(c.tokens)
 	if c.cfg.session != nil {

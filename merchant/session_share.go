@@ -1,23 +1,31 @@
 package merchant
 
 import (
-	"encoding/json"
-
 	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/sessionjson"
 )
 
-// codec puts the client's session pair in a session store, in the saved
-// form.
+// codec puts a session in a session store: the saved form, with the
+// account of the last login or refresh as its "user" member.
 type codec struct{}
 
 func (codec) Encode(t *credential.Token) ([]byte, error) {
-	return json.Marshal(Session{Access: t.Access, Refresh: t.Refresh})
+	var user any
+	if a, ok := t.Facts.(*Account); ok {
+		user = a
+	}
+	return sessionjson.Marshal(sessionjson.Form{Provider: "merchant", Access: t.Access, Refresh: t.Refresh}, user)
 }
 
 func (codec) Decode(data []byte) (*credential.Token, error) {
-	var s Session
-	if err := json.Unmarshal(data, &s); err != nil {
+	var a *Account // stays nil when the session has no account
+	f, err := sessionjson.Read(data, "merchant", &a)
+	if err != nil {
 		return nil, err
 	}
-	return &credential.Token{Access: s.Access, Refresh: s.Refresh}, nil
+	t := &credential.Token{Access: f.Access, Refresh: f.Refresh}
+	if a != nil {
+		t.Facts = a
+	}
+	return t, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -24,8 +25,9 @@ type Store struct {
 	rdb    redis.UniversalClient
 	prefix string
 	aead   cipher.AEAD // nil: plaintext, by WithPlaintext
+	names  []byte      // the HMAC key of key names
 	// The Lua scripts, run by hash (EVALSHA, loaded on first use).
-	cas, acquire, release *redis.Script
+	cas, acquire, extend, release *redis.Script
 }
 
 // Option configures a Store.
@@ -34,6 +36,7 @@ type Option func(*config) error
 type config struct {
 	prefix    string
 	plaintext bool
+	salt      []byte
 }
 
 // WithPrefix sets the namespace of the Store's keys (default "banklink:").
@@ -49,9 +52,23 @@ func WithPrefix(prefix string) Option {
 
 // WithPlaintext stores sessions unsealed. Anyone who can read the Redis
 // (other services, MONITOR, a backup) can then read the tokens: use it
-// only for a Redis no one else reaches, and pass a nil seal key.
+// only for a Redis no one else reaches, and pass a nil seal key. Key
+// names then need WithKeySalt.
 func WithPlaintext() Option {
 	return func(c *config) error { c.plaintext = true; return nil }
+}
+
+// WithKeySalt sets the secret that key names are keyed with (HMAC-SHA256):
+// at least 16 random bytes, the same for every replica. It is needed with
+// WithPlaintext; a sealing store derives its own from the seal key.
+func WithKeySalt(salt []byte) Option {
+	return func(c *config) error {
+		if len(salt) < 16 {
+			return errors.New("redisstore: WithKeySalt: at least 16 bytes")
+		}
+		c.salt = append([]byte(nil), salt...)
+		return nil
+	}
 }
 
 // New returns a Store on rdb. sealKey is the AES key sessions are sealed
@@ -70,11 +87,13 @@ func New(rdb redis.UniversalClient, sealKey []byte, opts ...Option) (*Store, err
 	if rdb == nil {
 		return nil, errors.New("redisstore: nil Redis client")
 	}
-	s := &Store{rdb: rdb, prefix: cfg.prefix,
-		cas: redis.NewScript(casLua), acquire: redis.NewScript(acquireLua), release: redis.NewScript(releaseLua)}
+	s := &Store{rdb: rdb, prefix: cfg.prefix, names: cfg.salt,
+		cas: redis.NewScript(casLua), acquire: redis.NewScript(acquireLua), extend: redis.NewScript(extendLua), release: redis.NewScript(releaseLua)}
 	switch {
 	case cfg.plaintext && sealKey != nil:
 		return nil, errors.New("redisstore: a seal key and WithPlaintext: choose one")
+	case cfg.plaintext && cfg.salt == nil:
+		return nil, errors.New("redisstore: WithPlaintext needs WithKeySalt: key names are keyed so that they do not reveal the account")
 	case cfg.plaintext:
 		return s, nil
 	case sealKey == nil:
@@ -87,13 +106,24 @@ func New(rdb redis.UniversalClient, sealKey []byte, opts ...Option) (*Store, err
 	if s.aead, err = cipher.NewGCM(block); err != nil {
 		return nil, fmt.Errorf("redisstore: seal key: %w", err)
 	}
+	if s.names == nil {
+		s.names = mac(sealKey, []byte("banklink-go redisstore: key names v1"))
+	}
 	return s, nil
 }
 
-// keys returns the Redis keys of an account key: namespaced, hashed (no
-// account name in Redis) and in one cluster slot.
+func mac(key, msg []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(msg)
+	return m.Sum(nil)
+}
+
+// keys returns the Redis keys of an account key: namespaced, keyed with
+// HMAC-SHA256 under a secret (derived from the seal key, or the salt), so
+// a key name reveals nothing of the account even to someone who can guess
+// it (an account number has few digits), and in one cluster slot.
 func (s *Store) keys(key string) (session, lease, fence string) {
-	sum := sha256.Sum256([]byte(key))
+	sum := mac(s.names, []byte(key))
 	base := s.prefix + "{" + hex.EncodeToString(sum[:16]) + "}:"
 	return base + "session", base + "lease", base + "fence"
 }
@@ -143,7 +173,10 @@ func aad(redisKey string, version uint64) []byte {
 	return strconv.AppendUint([]byte(redisKey+"#"), version, 10)
 }
 
-// LoadSession returns the session stored under key and its version.
+// LoadSession returns the session stored under key and its version. A
+// value that does not open (another seal key, tampered with, a plaintext
+// value under a sealing store) is an error matching
+// banklink.ErrSessionUnreadable, with its version.
 func (s *Store) LoadSession(ctx context.Context, key string) ([]byte, uint64, error) {
 	sk, _, _ := s.keys(key)
 	vals, err := s.rdb.HMGet(ctx, sk, "v", "d").Result()
@@ -161,13 +194,16 @@ func (s *Store) LoadSession(ctx context.Context, key string) ([]byte, uint64, er
 	}
 	data, err := s.open(sk, v, []byte(ds))
 	if err != nil {
-		return nil, 0, err
+		return nil, v, fmt.Errorf("%w: %w", banklink.ErrSessionUnreadable, err)
 	}
 	return data, v, nil
 }
 
-// casLua stores ARGV[2] as version ARGV[1]+1 if the version is ARGV[1].
+// casLua stores ARGV[2] as version ARGV[1]+1 if the version is ARGV[1]
+// (-1 otherwise) and, when ARGV[3] is not "0", if the fence is still
+// ARGV[3] (-2 otherwise: a newer lease was taken, or the fence was lost).
 const casLua = `
+if ARGV[3] ~= '0' and (redis.call('GET', KEYS[2]) or '0') ~= ARGV[3] then return -2 end
 local cur = redis.call('HGET', KEYS[1], 'v') or '0'
 if cur ~= ARGV[1] then return -1 end
 local next = tonumber(ARGV[1]) + 1
@@ -175,17 +211,20 @@ redis.call('HSET', KEYS[1], 'v', tostring(next), 'd', ARGV[2])
 return next
 `
 
-// CompareAndSwapSession stores data, sealed, as the version after old.
-func (s *Store) CompareAndSwapSession(ctx context.Context, key string, old uint64, data []byte) (uint64, error) {
-	sk, _, _ := s.keys(key)
+// CompareAndSwapSession stores data, sealed, as the version after old,
+// under fence (0: no lease).
+func (s *Store) CompareAndSwapSession(ctx context.Context, key string, old, fence uint64, data []byte) (uint64, error) {
+	sk, _, fk := s.keys(key)
 	sealed, err := s.seal(sk, old+1, data)
 	if err != nil {
 		return 0, err
 	}
-	n, err := s.cas.Run(ctx, s.rdb, []string{sk}, strconv.FormatUint(old, 10), sealed).Int64()
+	n, err := s.cas.Run(ctx, s.rdb, []string{sk, fk}, strconv.FormatUint(old, 10), sealed, strconv.FormatUint(fence, 10)).Int64()
 	switch {
 	case err != nil:
 		return 0, err
+	case n == -2:
+		return 0, banklink.ErrLeaseLost
 	case n < 0:
 		return 0, banklink.ErrVersionConflict
 	}
@@ -218,6 +257,27 @@ func (s *Store) AcquireLease(ctx context.Context, key string, ttl time.Duration)
 		return banklink.Lease{}, banklink.ErrLeaseBusy
 	}
 	return banklink.Lease{Owner: owner, Fence: uint64(fence)}, nil
+}
+
+// extendLua sets the lease's expiry to ARGV[2] ms from now if ARGV[1]
+// still holds it, and returns 1 (0 otherwise).
+const extendLua = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`
+
+// ExtendLease makes the lease last ttl from now, or returns
+// banklink.ErrLeaseLost when lease no longer holds it.
+func (s *Store) ExtendLease(ctx context.Context, key string, lease banklink.Lease, ttl time.Duration) error {
+	_, lk, _ := s.keys(key)
+	n, err := s.extend.Run(ctx, s.rdb, []string{lk}, lease.Owner, max(ttl.Milliseconds(), 1)).Int64()
+	switch {
+	case err != nil:
+		return err
+	case n != 1:
+		return banklink.ErrLeaseLost
+	}
+	return nil
 }
 
 // releaseLua deletes the lease if ARGV[1] still holds it.

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -41,7 +43,7 @@ func TestStoreKeepsTheContract(t *testing.T) {
 	sealed, err := redisstore.New(rdb, sealKey())
 	require.NoError(t, err)
 	banklinktest.SessionStoreContract(t, sealed)
-	plain, err := redisstore.New(rdb, nil, redisstore.WithPlaintext(), redisstore.WithPrefix("plain:"))
+	plain, err := redisstore.New(rdb, nil, redisstore.WithPlaintext(), redisstore.WithKeySalt(sealKey()), redisstore.WithPrefix("plain:"))
 	require.NoError(t, err)
 	banklinktest.SessionStoreContract(t, plain)
 }
@@ -55,6 +57,10 @@ func TestNewRefusesUnsealedByDefault(t *testing.T) {
 	assert.ErrorContains(t, err, "seal key")
 	_, err = redisstore.New(rdb, sealKey(), redisstore.WithPlaintext())
 	assert.ErrorContains(t, err, "choose one")
+	_, err = redisstore.New(rdb, nil, redisstore.WithPlaintext())
+	assert.ErrorContains(t, err, "WithKeySalt", "plaintext key names are keyed too")
+	_, err = redisstore.New(rdb, nil, redisstore.WithPlaintext(), redisstore.WithKeySalt([]byte("short")))
+	assert.Error(t, err)
 	_, err = redisstore.New(nil, sealKey())
 	assert.Error(t, err)
 }
@@ -109,13 +115,21 @@ func TestSealedAtRest(t *testing.T) {
 	assert.EqualValues(t, 1, v)
 	assert.Contains(t, string(data), s.Access, "the owner of the key reads it back")
 
+	// Key names are keyed: the plain SHA-256 of the account key (what an
+	// attacker guessing account numbers would compute) names nothing.
+	sum := sha256.Sum256([]byte("dfcu:" + account))
+	for _, k := range keys {
+		assert.NotContains(t, k, hex.EncodeToString(sum[:16]))
+	}
+
 	other, err := redisstore.New(rdb, sealKey(), redisstore.WithPrefix("sealtest:"))
 	require.NoError(t, err)
-	_, _, err = other.LoadSession(ctx, "dfcu:"+account)
-	assert.ErrorContains(t, err, "does not open", "another key reads nothing")
+	data, v, err = other.LoadSession(ctx, "dfcu:"+account)
+	assert.True(t, err == nil && data == nil && v == 0, "another key finds nothing under its own names: %q %d %v", data, v, err)
 
-	// A sealed session moved to another account does not open there.
-	_, err = store.CompareAndSwapSession(ctx, "victim", 0, []byte(`{"version":1}`))
+	// A sealed session moved to another account does not open there: it
+	// reads as unreadable, with its version, so a renewal replaces it.
+	_, err = store.CompareAndSwapSession(ctx, "victim", 0, 0, []byte(`{"version":1}`))
 	require.NoError(t, err)
 	mine := rdb.Keys(ctx, "sealtest:*:session").Val()
 	require.Len(t, mine, 2)
@@ -123,7 +137,8 @@ func TestSealedAtRest(t *testing.T) {
 	rdb.HSet(ctx, b, "d", rdb.HGet(ctx, a, "d").Val())
 	_, _, errA := store.LoadSession(ctx, "victim")
 	_, _, errB := store.LoadSession(ctx, "dfcu:"+account)
-	assert.True(t, errA != nil || errB != nil, "a value copied to another key does not open")
+	assert.True(t, errors.Is(errA, banklink.ErrSessionUnreadable) || errors.Is(errB, banklink.ErrSessionUnreadable),
+		"a value copied to another key does not open: %v / %v", errA, errB)
 }
 
 // Redis stopped in the middle of a run: calls with a valid token go on,
@@ -162,12 +177,14 @@ func TestRedisDownThenBack(t *testing.T) {
 	require.NoError(t, loans())
 	_, v, err := store.LoadSession(ctx, "dfcu:loans")
 	require.NoError(t, err)
-	assert.EqualValues(t, 1, v, "coordination resumed: the renewal was stored")
+	assert.EqualValues(t, 2, v, "coordination resumed: the renewal was stored (its in-flight record, then the session)")
 	assert.Equal(t, 1, srv.TokenCalls(), "never a new login")
 }
 
-// A lease whose holder dies mid-renewal: another replica renews after the
-// lease's ttl, from the stored session, and nothing is spent twice.
+// A lease whose holder dies mid-renewal, its refresh in flight: another
+// replica renews after the lease's ttl. The store says A's refresh token
+// was being presented, and the wallet's are single-use: B logs in
+// instead of presenting it, so nothing is ever spent twice.
 func TestLeaseHolderKilledMidRenewal(t *testing.T) {
 	w := newWallet(t)
 	f := newFleet(t, "merchant", w.URL, redisserver.Addr(t))
@@ -188,9 +205,9 @@ func TestLeaseHolderKilledMidRenewal(t *testing.T) {
 	require.NoError(t, b.cmd.Wait())
 	assert.Empty(t, res.Failures)
 	assert.EqualValues(t, 3, res.Calls)
-	assert.Equal(t, 2, w.Calls(walletRouteRefresh), "A's lost refresh, then B's")
-	assert.Zero(t, w.StaleRefreshUses(), "B used the refresh token A never got to spend")
-	assert.Equal(t, 1, w.Calls(walletRouteLogin), "no new login")
-	assert.EqualValues(t, 2, f.storedVersion("merchant"))
+	assert.Equal(t, 1, w.Calls(walletRouteRefresh), "A's lost refresh only: B never presents a token that may be spent")
+	assert.Zero(t, w.StaleRefreshUses())
+	assert.Equal(t, 2, w.Calls(walletRouteLogin), "B logged in instead")
+	assert.EqualValues(t, 3, f.storedVersion("merchant"), "A's login, A's in-flight record, B's login")
 	t.Logf("B renewed %s after A died (lease %s)", time.Since(began).Round(time.Millisecond), f.lease)
 }

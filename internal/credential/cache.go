@@ -20,14 +20,29 @@ import (
 // credentials to log in with (or the provider needs a person, e.g. an OTP).
 var ErrNoLogin = errors.New("no stored credentials to log in with")
 
+// LoginKind says what a Source's Login needs.
+type LoginKind int
+
+const (
+	// LoginImpossible: no credentials; Login fails with ErrNoLogin.
+	LoginImpossible LoginKind = iota
+	// LoginUnattended: stored credentials, nobody asked.
+	LoginUnattended
+	// LoginPerson: a person takes part (Fintract's OTP callback).
+	LoginPerson
+)
+
 // Source obtains tokens from the provider. Its calls run without the
 // session's own credentials and are never retried on 4xx.
 type Source interface {
-	// Refresh trades the refresh token of cur for a new token.
+	// Refresh trades the refresh token of cur for a new token. The result
+	// may leave Facts nil: it then keeps cur's.
 	Refresh(ctx context.Context, cur *Token) (*Token, error)
 	// Login obtains a new session with stored credentials, or returns an
 	// error wrapping ErrNoLogin when it cannot.
 	Login(ctx context.Context) (*Token, error)
+	// LoginKind says what Login needs now.
+	LoginKind() LoginKind
 }
 
 // Policy sets when tokens are renewed.
@@ -43,9 +58,14 @@ type Policy struct {
 	// Timeout bounds one renewal, which runs detached from any one caller's
 	// cancellation: a caller that gives up does not fail the others.
 	Timeout time.Duration
+	// SingleUse: the provider's refresh tokens are spent by their first
+	// use (the merchant wallet's): one is presented at most once, by one
+	// replica, and never after an attempt that got no answer.
+	SingleUse bool
 }
 
-// Cache holds the current token and renews it.
+// Cache holds the current session and renews it. The session is one
+// immutable *Token in cur; every change replaces it whole (place, Swap).
 type Cache struct {
 	cur    atomic.Pointer[Token]
 	src    Source
@@ -61,10 +81,17 @@ type Cache struct {
 	mu    sync.Mutex
 	epoch atomic.Uint64
 	// dead is a session whose refresh was refused with nothing to log in
-	// with: calls carrying it fail at once with its error, sending nothing.
+	// with: calls carrying it fail at once with its error, sending nothing
+	// (with a store, after a look for a newer session there).
 	dead atomic.Pointer[deadSession]
+	// holdUntil (unix ns) is when a background renewal may start again
+	// after one that got no answer; failures counts those in a row.
+	holdUntil atomic.Int64
+	failures  atomic.Int32
 	// shared is how the session is shared (a store, a hook); nil: not.
 	shared *Shared
+	// writes orders the store writes of rotated pairs.
+	writes sync.Mutex
 	// degraded is set once a store failure was logged, until it works.
 	degraded atomic.Bool
 	// obs sees renewals and session changes; nil: nothing.
@@ -88,7 +115,7 @@ func NewCache(src Source, p Policy, log *slog.Logger, provider string) *Cache {
 	return &Cache{src: src, policy: p, now: time.Now, log: log, name: provider}
 }
 
-// Current returns the stored token, possibly nil or expired.
+// Current returns the current session, possibly nil or expired.
 func (c *Cache) Current() *Token { return c.cur.Load() }
 
 // Store replaces the session (a restored session, a logout with nil). A
@@ -101,28 +128,8 @@ func (c *Cache) Store(t *Token) {
 	c.mu.Unlock()
 }
 
-// Publish replaces the session with one the caller obtained (an explicit
-// login, reason "login"; a logout with nil, "logout"), stores it as the
-// session store's next version when the cache shares one, and calls the
-// session hook.
-func (c *Cache) Publish(ctx context.Context, t *Token, reason string) {
-	if s := c.shared; s != nil && s.Store != nil && t != nil {
-		if data, err := s.Codec.Encode(t); err == nil {
-			if _, v, lerr := s.Store.LoadSession(ctx, s.Key); lerr == nil {
-				if nv, err := s.Store.CompareAndSwapSession(ctx, s.Key, v, data); err == nil {
-					t.Version = nv
-				}
-			} else {
-				c.warn(ctx, "session store unavailable: the new session is kept in this process only", lerr)
-			}
-		}
-	}
-	c.Store(t)
-	c.changed(ctx, t, reason)
-}
-
 // storeRenewed stores a renewal's result unless the session was replaced
-// from outside since the renewal started (epoch), and returns the token
+// from outside since the renewal started (epoch), and returns the session
 // callers should use: the renewed one, or the replacement.
 func (c *Cache) storeRenewed(epoch uint64, t *Token) (*Token, error) {
 	c.mu.Lock()
@@ -141,23 +148,12 @@ func (c *Cache) storeRenewed(epoch uint64, t *Token) (*Token, error) {
 // errEnded is a renewal that finished after the session was ended.
 var errEnded = errors.New("the session was ended (logout) while it was being renewed")
 
-// Swap stores next only if the stored token is still prev, and reports
+// Swap stores next only if the stored session is still prev, and reports
 // whether it did.
 func (c *Cache) Swap(prev, next *Token) bool { return c.cur.CompareAndSwap(prev, next.seal()) }
 
-// Rotate is Swap for a pair a server rotated on an answer: when it
-// swapped, the pair is shared (stored as the store's next version) and
-// the session hook called.
-func (c *Cache) Rotate(ctx context.Context, prev, next *Token) bool {
-	if !c.Swap(prev, next) {
-		return false
-	}
-	c.shareRotation(ctx, prev, next)
-	return true
-}
-
 // storeRenewedBecause is storeRenewed, then the session hook when the
-// token was stored.
+// session was stored.
 func (c *Cache) storeRenewedBecause(ctx context.Context, epoch uint64, t *Token, reason string) (*Token, error) {
 	got, err := c.storeRenewed(epoch, t)
 	if err == nil && got == t {
@@ -166,36 +162,43 @@ func (c *Cache) storeRenewedBecause(ctx context.Context, epoch uint64, t *Token,
 	return got, err
 }
 
-// Token returns a token fit to send: the current one while it is valid
-// (starting a background renewal when it is inside the margin), else the
-// result of a renewal the caller waits for.
+// Token returns a session fit to send: the current one while it is valid
+// (starting a background renewal when it is inside the margin, unless one
+// failed moments ago), else the result of a renewal the caller waits for.
+// A context that has ended starts nothing.
 func (c *Cache) Token(ctx context.Context) (*Token, error) {
-	t := c.cur.Load()
-	if d := c.dead.Load(); d != nil && d.tok == t {
-		return nil, d.err
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
 	}
+	t := c.cur.Load()
 	if t != nil {
 		switch c.state(t) {
 		case fresh:
 			return t, nil
 		case aging:
-			c.start(ctx, t)
+			if c.mayRenewInBackground() {
+				c.start(ctx, t)
+			}
 			return t, nil
 		}
 	}
 	return c.Renew(ctx, t)
 }
 
-// Renew replaces stale, a token the server rejected (or nil when there is
-// none), and returns its replacement. Concurrent callers share one renewal;
-// a caller whose stale token was already replaced gets the replacement at
-// once. Each waiter keeps its own ctx.
+// Renew replaces stale, a session the server rejected (or nil when there
+// is none), and returns its replacement. Concurrent callers share one
+// renewal; a caller whose stale session was already replaced gets the
+// replacement at once. Each waiter keeps its own ctx; one that has ended
+// starts nothing.
 func (c *Cache) Renew(ctx context.Context, stale *Token) (*Token, error) {
 	if t := c.cur.Load(); t != nil && t != stale && c.state(t) != expired {
 		return t, nil
 	}
-	if d := c.dead.Load(); d != nil && d.tok == stale {
+	if d := c.dead.Load(); d != nil && d.tok == stale && !c.sharesStore() {
 		return nil, d.err
+	}
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
 	}
 	f := c.start(ctx, stale)
 	select {
@@ -231,7 +234,7 @@ func (c *Cache) start(ctx context.Context, stale *Token) *flight {
 }
 
 // fly runs a renewal. The flight is cleared before its waiters wake: a
-// caller that comes later sees the new token, or starts a new flight. A
+// caller that comes later sees the new session, or starts a new flight. A
 // panic in the source (a provider's decoding, a caller's OTP callback)
 // becomes the flight's error: no goroutine of the SDK's takes the
 // process down.
@@ -240,10 +243,29 @@ func (c *Cache) fly(ctx context.Context, f *flight, stale *Token) {
 		if p := recover(); p != nil {
 			f.tok, f.err = nil, &panicError{provider: c.name, value: fmt.Sprintf("%T", p), at: panicSite()}
 		}
+		c.holdOff(f.err)
 		c.flight.Store(nil)
 		close(f.done)
 	}()
 	f.tok, f.err = c.renew(ctx, stale)
+}
+
+// holdOff spaces background renewals after ones that got no answer: 1s,
+// doubling to 30s, while the current token keeps serving; a renewal that
+// worked, or was refused, ends it.
+func (c *Cache) holdOff(err error) {
+	if err == nil || Refused(err) {
+		c.failures.Store(0)
+		c.holdUntil.Store(0)
+		return
+	}
+	n := min(c.failures.Add(1), 6)
+	c.holdUntil.Store(c.now().Add(min(time.Second<<(n-1), 30*time.Second)).UnixNano())
+}
+
+func (c *Cache) mayRenewInBackground() bool {
+	h := c.holdUntil.Load()
+	return h == 0 || c.now().UnixNano() >= h
 }
 
 type tokenState int
@@ -273,14 +295,9 @@ func (c *Cache) state(t *Token) tokenState {
 }
 
 // renew runs inside the single flight, detached from the caller that
-// started it and bounded by the policy's timeout.
-//
-// A failed refresh falls back to a login when the client can log in.
-// Only a server's refusal ends a session: a renewal that failed for any
-// other reason (no connection, a timeout, a 5xx, a wrong base path) is
-// returned as it is and the session is kept for the next call; a refused
-// refresh with nothing to log in with leaves the session dead, and later
-// calls carrying it fail at once without sending anything.
+// started it and bounded by the policy's timeout: through the store when
+// the cache shares one (shared.go), else, or when the store is down, on
+// its own (renewal.go).
 func (c *Cache) renew(caller context.Context, stale *Token) (tok *Token, err error) {
 	epoch := c.epoch.Load()
 	if t := c.cur.Load(); t != nil && t != stale && c.state(t) != expired {
@@ -298,8 +315,10 @@ func (c *Cache) renew(caller context.Context, stale *Token) (tok *Token, err err
 			end(banklink.RenewalEnd{Kind: *note, Err: err, Category: errs.CategoryOf(err), Duration: c.now().Sub(start)})
 		}()
 	}
-
-	if c.shared != nil && c.shared.Store != nil {
+	if d := c.dead.Load(); d != nil && d.tok == stale {
+		return c.revive(ctx, epoch, stale, d.err, note)
+	}
+	if c.sharesStore() {
 		t, err := c.renewShared(ctx, epoch, stale, note)
 		var down *storeDown
 		if !errors.As(err, &down) {
@@ -309,53 +328,59 @@ func (c *Cache) renew(caller context.Context, stale *Token) (tok *Token, err err
 			return t, err
 		}
 		c.warn(ctx, "session store unavailable: renewing in this process only", down.err)
+		return c.renewAlone(ctx, epoch, stale, note, down)
 	}
-	t, reason, err := c.renewLocal(ctx, stale)
+	return c.renewAlone(ctx, epoch, stale, note, nil)
+}
+
+// renewAlone renews without the store. When the store is down (down) and
+// the refresh tokens are single-use, the fleet may share this one: it is
+// not presented, and the client logs in on its own instead.
+func (c *Cache) renewAlone(ctx context.Context, epoch uint64, stale *Token, note *string, down *storeDown) (*Token, error) {
+	mayRefresh := down == nil || !c.policy.SingleUse
+	if !mayRefresh && c.src.LoginKind() != LoginUnattended {
+		return nil, &sharedTokenError{provider: c.name, store: down.err}
+	}
+	t, reason, err := c.renewFrom(ctx, stale, mayRefresh)
 	if err != nil {
 		return nil, err
 	}
 	*note = reason
-	if stale != nil {
-		// Not stored: it descends from stale's version, and a stored
-		// session is newer only when its version is above that.
-		t.Version = stale.Version
-	}
-	return c.storeRenewedBecause(ctx, epoch, t, reason)
+	return c.storeRenewedBecause(ctx, epoch, c.descend(t, stale, nil), reason)
 }
 
-// renewLocal refreshes stale, or logs in, and returns the new token
-// (not stored yet) and which of the two it was.
-func (c *Cache) renewLocal(ctx context.Context, stale *Token) (*Token, string, error) {
-	var refreshErr error
-	if stale != nil && stale.Refresh != "" && (stale.RefreshExpiry.IsZero() || stale.RefreshExpiry.After(c.now())) {
-		t, err := c.src.Refresh(ctx, stale)
-		if err == nil {
-			c.logAt(ctx, slog.LevelInfo, "session refreshed")
-			return t, "refresh", nil
+// descend gives a renewal's result its lineage: a new identity, one
+// generation above everything it descends from or replaces, and the
+// base's facts when the answer brought none.
+func (c *Cache) descend(t, base *Token, st *stored) *Token {
+	var gen uint64
+	for _, s := range []*Token{base, c.cur.Load()} {
+		if s != nil {
+			gen = max(gen, s.Gen)
 		}
-		refreshErr = err
-		c.logAt(ctx, slog.LevelDebug, "refresh failed; logging in again", "error", err.Error())
 	}
-	t, err := c.src.Login(ctx)
-	switch {
-	case err == nil && stale != nil:
-		// A session replaced by a new login: worth a look when it happens
-		// often (a refresh token that keeps being refused).
-		c.logAt(ctx, slog.LevelWarn, "logged in again: the session could not be refreshed")
-		return t, "login", nil
-	case err == nil:
-		c.logAt(ctx, slog.LevelInfo, "logged in")
-		return t, "login", nil
-	case errors.Is(err, ErrNoLogin) && refreshErr != nil && Refused(refreshErr):
-		e := &errs.SessionExpiredError{Err: &noLoginError{refresh: refreshErr, login: err}}
-		c.dead.CompareAndSwap(nil, &deadSession{tok: stale, err: e})
-		return nil, "", e
-	case errors.Is(err, ErrNoLogin) && refreshErr != nil:
-		return nil, "", c.unreachable(refreshErr) // no verdict on the session: kept
-	case errors.Is(err, ErrNoLogin), Refused(err):
-		return nil, "", &errs.SessionExpiredError{Err: err}
+	if st != nil {
+		gen = max(gen, st.gen)
 	}
-	return nil, "", c.unreachable(err)
+	t.ID, t.Gen, t.Version = newID(), gen+1, 0
+	if t.Facts == nil && base != nil {
+		t.Facts = base.Facts
+	}
+	return t
+}
+
+// revive is a renewal of a dead session: a newer session in the store
+// (another replica's login, an operator's) is adopted; nothing is sent.
+func (c *Cache) revive(ctx context.Context, epoch uint64, stale *Token, dead error, note *string) (*Token, error) {
+	if c.sharesStore() {
+		if st, err := c.load(ctx); err == nil {
+			if t := c.adoptable(st, stale); t != nil {
+				*note = "adopted"
+				return c.adopt(ctx, epoch, t)
+			}
+		}
+	}
+	return nil, dead
 }
 
 // Refused reports whether a renewal's error is the server refusing the
@@ -370,26 +395,6 @@ func Refused(err error) bool {
 	return errors.Is(err, errs.ErrUnauthorized) || errors.Is(err, errs.ErrForbidden) ||
 		errors.Is(err, errs.ErrInvalidRequest) || errors.Is(err, errs.ErrReauthRequired)
 }
-
-// unreachable is a renewal that got no verdict on the session: returned
-// as it is, with a word on a token endpoint that does not exist.
-func (c *Cache) unreachable(err error) error {
-	if errors.Is(err, errs.ErrNotFound) {
-		return &endpointError{provider: c.name, err: err}
-	}
-	return err
-}
-
-// endpointError is a token endpoint answering 404: the base URL is wrong.
-type endpointError struct {
-	provider string
-	err      error
-}
-
-func (e *endpointError) Error() string {
-	return e.provider + ": the token endpoint was not found, check the base URL: " + e.err.Error()
-}
-func (e *endpointError) Unwrap() error { return e.err }
 
 // logAt logs a renewal's record with the context of the call that
 // started it (trace ids and all: the renewal's context keeps its values).
@@ -423,13 +428,6 @@ func panicSite() string {
 		}
 	}
 }
-
-// noLoginError is a refused refresh with no way to log in again: it reads
-// as the refresh failure and matches both causes.
-type noLoginError struct{ refresh, login error }
-
-func (e *noLoginError) Error() string   { return e.refresh.Error() + " (" + e.login.Error() + ")" }
-func (e *noLoginError) Unwrap() []error { return []error{e.refresh, e.login} }
 
 // Format prints the cache's provider only, never a token, whatever the verb.
 func (c *Cache) Format(f fmt.State, _ rune) { fmt.Fprintf(f, "credential.Cache{%s}", c.name) }

@@ -211,3 +211,10 @@ func TestTokenFormatHidesSecrets(t *testing.T) {
 		assert.NotContains(t, out, "secret", verb)
 	}
 }
+
+func (s *source) LoginKind() LoginKind {
+	if errors.Is(s.loginErr, ErrNoLogin) {
+		return LoginImpossible
+	}
+	return LoginUnattended
+}

@@ -131,3 +131,6 @@ func TestLogoutDuringARefreshStaysLoggedOut(t *testing.T) {
 	assert.Contains(t, err.Error(), "ended (logout)")
 	assert.Nil(t, c.Current(), "the session stays gone")
 }
+
+func (panicSource) LoginKind() LoginKind  { return LoginUnattended }
+func (*gatedSource) LoginKind() LoginKind { return LoginUnattended }

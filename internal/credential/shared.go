@@ -10,26 +10,24 @@ import (
 	"github.com/banklink/banklink-go"
 )
 
-// Codec turns a token, with what the client knows of its session, into
-// the provider's saved-session form and back (adopting what the form says
-// besides the tokens).
-type Codec interface {
-	Encode(t *Token) ([]byte, error)
-	Decode(data []byte) (*Token, error)
-}
-
 // Shared is how a cache shares its session: through Store under Key (nil
 // Store: not shared), and Hook after every change (nil: none).
 type Shared struct {
 	Store    banklink.SessionStore
 	Key      string
-	LeaseTTL time.Duration
+	LeaseTTL time.Duration // zero: DefaultLeaseTTL
+	Timeout  time.Duration // bounds each store call; zero: DefaultStoreTimeout
 	Codec    Codec
 	Hook     func(ctx context.Context, change banklink.SessionChange)
 }
 
-// DefaultLeaseTTL is the renewal lease when Shared.LeaseTTL is zero.
-const DefaultLeaseTTL = 15 * time.Second
+// DefaultLeaseTTL is the renewal lease when Shared.LeaseTTL is zero: how
+// long a holder that died stalls the fleet. A live holder extends it every
+// third of it.
+const DefaultLeaseTTL = 3 * time.Second
+
+// DefaultStoreTimeout bounds a store call when Shared.Timeout is zero.
+const DefaultStoreTimeout = 500 * time.Millisecond
 
 // Share makes the cache share its session as s says. Providers call it
 // once, right after NewCache.
@@ -37,40 +35,126 @@ func (c *Cache) Share(s Shared) {
 	if s.LeaseTTL <= 0 {
 		s.LeaseTTL = DefaultLeaseTTL
 	}
+	if s.Timeout <= 0 {
+		s.Timeout = DefaultStoreTimeout
+	}
 	if s.Store != nil {
 		s.Key = c.name + ":" + s.Key // one account has a session per provider
 	}
 	c.shared = &s
 }
 
-// storeDown is a store that could not be read or written: the renewal
-// goes on locally.
+// ShareAs wires the cache to the store and hook a client's options name
+// (nothing when they name neither).
+func (c *Cache) ShareAs(o banklink.Options, codec Codec) {
+	if o.SessionStore == nil && o.OnSessionChange == nil {
+		return
+	}
+	c.Share(Shared{Store: o.SessionStore, Key: o.SessionKey, LeaseTTL: o.SessionLeaseTTL, Timeout: o.SessionStoreTimeout, Codec: codec, Hook: o.OnSessionChange})
+}
+
+func (c *Cache) sharesStore() bool { return c.shared != nil && c.shared.Store != nil }
+
+// storeDown is a store that erred or did not answer in time: the renewal
+// goes on without it.
 type storeDown struct{ err error }
 
 func (e *storeDown) Error() string { return "session store unavailable: " + e.err.Error() }
 func (e *storeDown) Unwrap() error { return e.err }
 
-// renewShared is renew through the store (see banklink.SessionStore):
-// adopt a newer stored session, or take the lease, re-read, renew from the
-// freshest stored session, compare-and-swap, release. It returns a
-// *storeDown when the store failed before anything was renewed.
-func (c *Cache) renewShared(ctx context.Context, epoch uint64, stale *Token, note *string) (*Token, error) {
-	s := c.shared
-	var mine uint64
-	if stale != nil {
-		mine = stale.Version
+// errStoreTimeout is a store call that did not answer within its bound.
+var errStoreTimeout = errors.New("the session store did not answer in time")
+
+// storeCall runs f with the store's own deadline, and returns when f does
+// or when the deadline (or ctx) ends, whichever comes first: a store that
+// hangs, or whose client ignores deadlines while it retries, holds up
+// nothing. f then finishes on its own; its result is dropped.
+func (c *Cache) storeCall(ctx context.Context, f func(context.Context) error) error {
+	ctx, cancel := context.WithTimeoutCause(ctx, c.shared.Timeout, errStoreTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- f(ctx) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return context.Cause(ctx)
 	}
+}
+
+// load reads the stored record; nil when there is none. A value that does
+// not open or decode is "nothing readable" (unreadable, with its version
+// so that a renewal can replace it), logged once.
+func (c *Cache) load(ctx context.Context) (*stored, error) {
+	s := c.shared
+	var data []byte
+	var v uint64
+	err := c.storeCall(ctx, func(ctx context.Context) (err error) {
+		data, v, err = s.Store.LoadSession(ctx, s.Key)
+		return err
+	})
+	switch {
+	case errors.Is(err, banklink.ErrSessionUnreadable):
+		c.warn(ctx, "the stored session cannot be read: it will be replaced", err)
+		return &stored{version: v, unreadable: true}, nil
+	case err != nil:
+		return nil, &storeDown{err}
+	case v == 0 || len(data) == 0:
+		return nil, nil
+	}
+	st, err := c.decodeRecord(data)
+	if err != nil {
+		c.warn(ctx, "the stored session cannot be read: it will be replaced", err)
+		return &stored{version: v, unreadable: true}, nil
+	}
+	st.version = v
+	if st.tok != nil {
+		st.tok.Version = v
+	}
+	return st, nil
+}
+
+// cas writes t's record in state as the version after old, under fence (0:
+// no lease), and returns the new version.
+func (c *Cache) cas(ctx context.Context, old, fence uint64, t *Token, state string) (uint64, error) {
+	data, err := c.encodeRecord(t, state)
+	if err != nil {
+		return 0, err
+	}
+	var v uint64
+	err = c.storeCall(ctx, func(ctx context.Context) (err error) {
+		v, err = c.shared.Store.CompareAndSwapSession(ctx, c.shared.Key, old, fence, data)
+		return err
+	})
+	return v, err
+}
+
+// adoptable returns the stored session when a client holding mine should
+// take it instead of renewing: a live (or being-refreshed) session ahead
+// of mine whose access token is still good. A tombstone never is.
+func (c *Cache) adoptable(st *stored, mine *Token) *Token {
+	if st == nil || st.tok == nil || !ahead(st, mine) || c.state(st.tok) == expired {
+		return nil
+	}
+	return st.tok
+}
+
+// renewShared is renew through the store (see banklink.SessionStore):
+// adopt a newer stored session, or take the lease and renew under it
+// (lease.go). It returns a *storeDown when the store failed before
+// anything was presented to the provider.
+func (c *Cache) renewShared(ctx context.Context, epoch uint64, stale *Token, note *string) (*Token, error) {
 	wait := 2 * time.Millisecond // the first poll of a busy lease; doubles to 50ms
 	for {
 		st, err := c.load(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if st != nil && st.Version > mine && c.state(st) != expired {
+		if t := c.adoptable(st, stale); t != nil {
 			*note = "adopted"
-			return c.adopt(ctx, epoch, st)
+			return c.adopt(ctx, epoch, t)
 		}
-		lease, err := s.Store.AcquireLease(ctx, s.Key, s.LeaseTTL)
+		lease, until, err := c.acquire(ctx)
 		if errors.Is(err, banklink.ErrLeaseBusy) {
 			// Another client is renewing: wait for its session, polling
 			// soon (a renewal takes milliseconds), then less often.
@@ -83,66 +167,109 @@ func (c *Cache) renewShared(ctx context.Context, epoch uint64, stale *Token, not
 		if err != nil {
 			return nil, &storeDown{err}
 		}
-		t, err := c.renewLeased(ctx, epoch, stale, mine, note)
-		// Released with a context of its own: the renewal's may be spent.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		_ = s.Store.ReleaseLease(rctx, s.Key, lease)
-		cancel()
-		return t, err
+		return c.renewLeased(ctx, epoch, stale, lease, until, note)
 	}
 }
 
-// renewLeased renews under the lease: from the freshest stored session
-// (never a local token another replica may have spent), storing the result
-// as the next version.
-func (c *Cache) renewLeased(ctx context.Context, epoch uint64, stale *Token, mine uint64, note *string) (*Token, error) {
-	st, err := c.load(ctx)
+// renewLeased renews under the lease (held, extended and released by
+// hold): re-read; adopt what another replica stored meanwhile; else pick
+// the freshest session to renew from, record that its refresh is in
+// flight before presenting it, renew, and store the result fenced.
+func (c *Cache) renewLeased(ctx context.Context, epoch uint64, stale *Token, lease banklink.Lease, until time.Time, note *string) (*Token, error) {
+	lctx, release := c.hold(ctx, lease, until)
+	defer release()
+	st, err := c.load(lctx)
 	if err != nil {
 		return nil, err
 	}
-	base := stale
-	if st != nil && st.Version > mine {
-		if c.state(st) != expired {
-			*note = "adopted"
-			return c.adopt(ctx, epoch, st)
-		}
-		base = st
+	if t := c.adoptable(st, stale); t != nil {
+		*note = "adopted"
+		return c.adopt(ctx, epoch, t)
 	}
-	if base == nil && st != nil {
-		base = st
-	}
-	var baseVersion uint64
+	base, mayRefresh := c.baseOf(st, stale)
+	var old uint64
 	if st != nil {
-		baseVersion = st.Version
+		old = st.version
 	}
-	t, reason, err := c.renewLocal(ctx, base)
+	if mayRefresh && c.canRefresh(base) {
+		if base.ID == "" {
+			// A session from before records (or never stored): it gets
+			// an identity before its intent can be recorded.
+			base = base.With(func(t *Token) { t.ID = newID() })
+		}
+		v, err := c.cas(lctx, old, lease.Fence, base, stateRefreshing)
+		switch {
+		case err == nil:
+			old = v
+		case errors.Is(err, banklink.ErrVersionConflict), isLeaseLost(err):
+			return c.lost(ctx, epoch, stale, note)
+		default:
+			return nil, &storeDown{err}
+		}
+	}
+	t, reason, err := c.renewFrom(lctx, base, mayRefresh)
 	if err != nil {
 		return nil, err
 	}
 	*note = reason
-	return c.publish(ctx, epoch, baseVersion, t, reason)
+	return c.publish(ctx, epoch, old, lease.Fence, c.descend(t, base, st), reason)
 }
 
-// publish stores a renewal's token as the version after old, and in the
-// cache. When the store moved on meanwhile (a lease that expired under a
-// slow renewal), the store's newer session wins.
-func (c *Cache) publish(ctx context.Context, epoch, old uint64, t *Token, reason string) (*Token, error) {
-	s := c.shared
-	data, err := s.Codec.Encode(t)
-	if err == nil {
-		var v uint64
-		v, err = s.Store.CompareAndSwapSession(ctx, s.Key, old, data)
+// baseOf picks the session to renew from under the lease, and whether its
+// refresh token may be presented. For single-use tokens it may not when
+// the store says another replica was presenting it (an intent with
+// nothing newer: that replica died or lost its lease), when the store
+// lost what this client had stored (data loss, rollback, an unreadable
+// value: an intent may have been lost with it), or after a logout.
+func (c *Cache) baseOf(st *stored, stale *Token) (*Token, bool) {
+	switch {
+	case st != nil && st.state == stateLoggedOut && !(stale != nil && stale.Gen > st.gen):
+		return nil, false // logged out: only a new login
+	case st != nil && st.tok != nil && !behind(st, stale) && (ahead(st, stale) || stale == nil || st.gen == stale.Gen):
+		return st.tok, !(c.policy.SingleUse && st.state == stateRefreshing)
+	}
+	return stale, !(c.policy.SingleUse && behind(st, stale))
+}
+
+// lost is a renewal whose lease was lost (or whose store moved on) before
+// it presented anything: it adopts what the store has, or reports the
+// store as down so the client renews on its own terms.
+func (c *Cache) lost(ctx context.Context, epoch uint64, stale *Token, note *string) (*Token, error) {
+	st, err := c.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if t := c.adoptable(st, stale); t != nil {
+		*note = "adopted"
+		return c.adopt(ctx, epoch, t)
+	}
+	return nil, &storeDown{errors.New("the renewal lease was lost before the refresh")}
+}
+
+// publish stores a renewal's result as the version after old under the
+// lease's fence, and in the cache. When the store moved on meanwhile (the
+// lease was lost under a slow renewal), a session there that is ahead
+// wins; one that is behind (data loss) is overwritten with this one.
+func (c *Cache) publish(ctx context.Context, epoch, old, fence uint64, t *Token, reason string) (*Token, error) {
+	v, err := c.cas(ctx, old, fence, t, stateLive)
+	if errors.Is(err, banklink.ErrVersionConflict) || isLeaseLost(err) {
+		st, lerr := c.load(ctx)
 		switch {
-		case err == nil:
-			t.Version = v
-		case errors.Is(err, banklink.ErrVersionConflict):
-			if st, lerr := c.load(ctx); lerr == nil && st != nil {
-				return c.adopt(ctx, epoch, st)
+		case lerr != nil:
+			err = lerr
+		case ahead(st, t) && st.tok != nil:
+			return c.adopt(ctx, epoch, st.tok)
+		case st == nil || st.state != stateLoggedOut:
+			var base uint64
+			if st != nil {
+				base = st.version
 			}
+			v, err = c.cas(ctx, base, 0, t, stateLive)
 		}
 	}
-	if err != nil && !errors.Is(err, banklink.ErrVersionConflict) {
-		t.Version = old // not stored: it descends from the version it renewed
+	if err == nil {
+		t.Version = v
+	} else {
 		c.warn(ctx, "session store unavailable: the renewed session is kept in this process only", err)
 	}
 	return c.storeRenewedBecause(ctx, epoch, t, reason)
@@ -150,56 +277,120 @@ func (c *Cache) publish(ctx context.Context, epoch, old uint64, t *Token, reason
 
 // adopt makes a stored session the cache's.
 func (c *Cache) adopt(ctx context.Context, epoch uint64, st *Token) (*Token, error) {
-	c.logAt(ctx, slog.LevelInfo, "adopted the session another client renewed", "version", st.Version)
+	c.logAt(ctx, slog.LevelInfo, "adopted the session another client renewed", "gen", st.Gen)
 	return c.storeRenewedBecause(ctx, epoch, st, "adopted")
 }
 
-// load reads the stored session; nil when there is none.
-func (c *Cache) load(ctx context.Context) (*Token, error) {
-	s := c.shared
-	data, v, err := s.Store.LoadSession(ctx, s.Key)
-	if err != nil {
-		return nil, &storeDown{err}
+// Publish replaces the session with one the caller obtained (an explicit
+// login, reason "login"; new facts, "facts"; a logout with nil, "logout")
+// and, when the cache shares a store, stores it there as the next
+// version; a logout leaves a tombstone no replica adopts. The store's
+// calls are bounded: a store that does not answer keeps the session in
+// this process only.
+func (c *Cache) Publish(ctx context.Context, t *Token, reason string) {
+	ctx = context.WithoutCancel(ctx) // what happened at the server is kept, whatever the caller does now
+	cur := c.cur.Load()
+	if t != nil {
+		t = c.descend(t, cur, nil) // a new entry in the lineage, ahead of cur
 	}
-	if v == 0 || len(data) == 0 {
-		return nil, nil
+	if c.sharesStore() {
+		c.publishStored(ctx, cur, t)
 	}
-	t, err := s.Codec.Decode(data)
-	if err != nil {
-		return nil, &storeDown{err}
-	}
-	t.Version = v
-	if t.Obtained.IsZero() {
-		// Its life is counted from now: the renewal margin is a share of
-		// what is left, not of a lifetime this cache never saw.
-		t.Obtained = c.now()
-	}
-	return t, nil
+	c.Store(t)
+	c.changed(ctx, t, reason)
 }
 
-// shareRotation stores a pair an answer rotated (prev → next, already in
-// the cache) as the store's next version.
+// publishStored writes t (nil: a tombstone above cur) over whatever the
+// store holds, retrying a conflict twice.
+func (c *Cache) publishStored(ctx context.Context, cur, t *Token) {
+	for range 3 {
+		st, err := c.load(ctx)
+		if err != nil {
+			c.warn(ctx, "session store unavailable: the new session is kept in this process only", err)
+			return
+		}
+		var old uint64
+		rec, state := t, stateLive
+		if st != nil {
+			old = st.version
+		}
+		if t == nil {
+			gen := uint64(0)
+			if cur != nil {
+				gen = cur.Gen
+			}
+			if st != nil {
+				gen = max(gen, st.gen)
+			}
+			rec, state = &Token{ID: newID(), Gen: gen + 1}, stateLoggedOut
+		} else if st != nil && st.gen >= t.Gen && t.ID != st.id {
+			t.Gen = st.gen + 1 // a login is newer than anything stored
+		}
+		v, err := c.cas(ctx, old, 0, rec, state)
+		switch {
+		case err == nil:
+			if t != nil {
+				t.Version = v
+			}
+			return
+		case !errors.Is(err, banklink.ErrVersionConflict):
+			c.warn(ctx, "session store unavailable: the new session is kept in this process only", err)
+			return
+		}
+	}
+}
+
+// Rotate is Swap for a pair a server rotated on an answer: the new pair
+// is the client's at once. When it swapped, Rotate returns share, which
+// the caller runs once the answer's body is read: it writes the pair to
+// the store (bounded by the store's timeout, whatever the call's
+// deadline: an answer that arrived is never failed by the store) and
+// calls the session hook. Nil when the pair did not replace prev.
+func (c *Cache) Rotate(ctx context.Context, prev, next *Token) (share func()) {
+	next.Facts, next.ID, next.Gen = prev.Facts, newID(), prev.Gen+1
+	if !c.Swap(prev, next) {
+		return nil
+	}
+	return func() { c.shareRotation(context.WithoutCancel(ctx), prev, next) }
+}
+
+// shareRotation stores a rotated pair as the store's next version; a later
+// rotation, already in the cache, writes itself instead.
 func (c *Cache) shareRotation(ctx context.Context, prev, next *Token) {
-	s := c.shared
-	if s == nil {
+	if !c.sharesStore() {
+		c.changed(ctx, next, "rotation")
 		return
 	}
-	if s.Store != nil {
-		data, err := s.Codec.Encode(next)
-		if err == nil {
-			var v uint64
-			v, err = s.Store.CompareAndSwapSession(ctx, s.Key, prev.Version, data)
-			if err == nil {
-				versioned := *next
-				versioned.Version, versioned.bearer = v, nil
-				if c.cur.CompareAndSwap(next, versioned.seal()) {
-					next = &versioned
-				}
+	c.writes.Lock()
+	defer c.writes.Unlock()
+	if c.cur.Load() != next {
+		return
+	}
+	old := prev.Version
+	v, err := c.cas(ctx, old, 0, next, stateLive)
+	if errors.Is(err, banklink.ErrVersionConflict) {
+		st, lerr := c.load(ctx)
+		switch {
+		case lerr != nil:
+			err = lerr
+		case ahead(st, next):
+			return // the next renewal adopts it
+		case st == nil || st.state != stateLoggedOut:
+			var base uint64
+			if st != nil {
+				base = st.version
 			}
+			v, err = c.cas(ctx, base, 0, next, stateLive)
 		}
-		if err != nil && !errors.Is(err, banklink.ErrVersionConflict) {
-			c.warn(ctx, "session store unavailable: a rotated pair is kept in this process only", err)
-		}
+	}
+	if err != nil {
+		c.warn(ctx, "session store unavailable: a rotated pair is kept in this process only", err)
+		c.changed(ctx, next, "rotation")
+		return
+	}
+	versioned := next.With(func(t *Token) { t.Version = v })
+	if c.cur.CompareAndSwap(next, versioned) {
+		next = versioned
 	}
 	c.changed(ctx, next, "rotation")
 }
@@ -248,13 +439,4 @@ func (c *Cache) warn(ctx context.Context, msg string, err error) {
 	if c.log != nil && c.degraded.CompareAndSwap(false, true) {
 		c.log.LogAttrs(ctx, slog.LevelWarn, "banklink: "+msg, slog.String("provider", c.name), slog.String("error", err.Error()))
 	}
-}
-
-// ShareAs wires the cache to the store and hook a client's options name
-// (nothing when they name neither).
-func (c *Cache) ShareAs(o banklink.Options, codec Codec) {
-	if o.SessionStore == nil && o.OnSessionChange == nil {
-		return
-	}
-	c.Share(Shared{Store: o.SessionStore, Key: o.SessionKey, LeaseTTL: o.SessionLeaseTTL, Codec: codec, Hook: o.OnSessionChange})
 }

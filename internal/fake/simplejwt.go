@@ -53,6 +53,11 @@ func (j *SimpleJWT) Issue(typ string, userID int) string {
 // IssueAt signs a token as if issued at now: a time far enough back gives
 // a validly signed token that has expired.
 func (j *SimpleJWT) IssueAt(typ string, userID int, now time.Time) string {
+	return j.issue(typ, userID, now, now)
+}
+
+// issue signs a token whose exp is now + its lifetime and whose iat is iat.
+func (j *SimpleJWT) issue(typ string, userID int, now, iat time.Time) string {
 	j.mu.Lock()
 	j.seq++
 	jti := strconv.Itoa(j.seq) + "-" + typ
@@ -64,7 +69,7 @@ func (j *SimpleJWT) IssueAt(typ string, userID int, now time.Time) string {
 		j.access = append(j.access, jti)
 	}
 	j.mu.Unlock()
-	payload, _ := json.Marshal(Claims{TokenType: typ, Exp: now.Add(ttl).Unix(), Iat: now.Unix(), JTI: jti, UserID: userID})
+	payload, _ := json.Marshal(Claims{TokenType: typ, Exp: now.Add(ttl).Unix(), Iat: iat.Unix(), JTI: jti, UserID: userID})
 	enc := base64.RawURLEncoding
 	unsigned := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString(payload)
 	return unsigned + "." + enc.EncodeToString(j.mac(unsigned))
@@ -190,5 +195,8 @@ func (j *SimpleJWT) Refresh(w http.ResponseWriter, body map[string]any) {
 		WriteJSON(w, http.StatusUnauthorized, Detail{Detail: err.Error(), Code: "token_not_valid"})
 		return
 	}
-	WriteJSON(w, http.StatusOK, map[string]string{"access": j.Issue("access", c.UserID)})
+	// simplejwt 5.2 builds the access token from the refresh token's
+	// claims (all but token_type, exp and jti): its iat is the refresh
+	// token's, the login time, while exp is now + the access lifetime.
+	WriteJSON(w, http.StatusOK, map[string]string{"access": j.issue("access", c.UserID, time.Now(), time.Unix(c.Iat, 0))})
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -25,21 +26,35 @@ func Expiry(token string) (time.Time, error) {
 }
 
 // ExpiryOnArrival returns when a token received at now expires on this
-// machine's clock. That is its exp, unless exp leaves less than half of
-// the token's own lifetime (exp - iat) on arrival: then the two clocks
-// disagree (a server clock behind ours would make every fresh token look
-// expired, and refreshed on every call), and the lifetime counted from
-// now, less a second for iat's truncation, is used instead.
-func ExpiryOnArrival(token string, now time.Time) (time.Time, error) {
-	exp, iat, err := claims(token)
-	if err != nil {
-		return time.Time{}, err
+// machine's clock: its exp, moved by how far this clock is from the
+// server's when the answer says (serverDate, its Date header; zero when
+// absent). iat is never used: Django simplejwt copies the refresh token's
+// iat into every access token it refreshes, so exp - iat is not a
+// lifetime. Clocks within 2s of each other are taken as agreeing (the
+// Date header has a 1s resolution); beyond that, the skew is counted a
+// second short, so a token is never believed to live longer than it does.
+func ExpiryOnArrival(token string, now, serverDate time.Time) (time.Time, error) {
+	exp, _, err := claims(token)
+	if err != nil || serverDate.IsZero() {
+		return exp, err
 	}
-	life := exp.Sub(iat)
-	if iat.IsZero() || life <= 2*time.Second || exp.Sub(now) >= life/2 {
+	skew := now.Sub(serverDate)
+	if skew.Abs() <= 2*time.Second {
 		return exp, nil
 	}
-	return now.Add(life - time.Second), nil
+	return exp.Add(skew - time.Second), nil
+}
+
+// ServerDate reads an HTTP Date header; zero when absent or malformed.
+func ServerDate(h string) time.Time {
+	if h == "" {
+		return time.Time{}
+	}
+	t, err := http.ParseTime(h)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 // claims reads exp (required) and iat (zero when absent or unreadable).

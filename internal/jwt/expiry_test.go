@@ -46,22 +46,38 @@ func FuzzExpiry(f *testing.F) {
 }
 
 // Regression (#11.5): a server clock behind ours made every fresh token
-// look expired on arrival, refreshed on every call. The token's own
-// lifetime, counted from arrival, is used then.
+// look expired on arrival, refreshed on every call. The answer's Date
+// header says how far the clocks are apart; the skew is counted a second
+// short.
 func TestExpiryOnArrivalWithAServerClockBehind(t *testing.T) {
 	now := time.Unix(1_700_010_000, 0)
-	behind := token(`{"iat":1700000000,"exp":1700000300}`) // issued 10000s "ago", 5 min life
-	got, err := ExpiryOnArrival(behind, now)
+	serverNow := time.Unix(1_700_000_000, 0) // 10000s behind
+	behind := token(`{"iat":1700000000,"exp":1700000300}`)
+	got, err := ExpiryOnArrival(behind, now, serverNow)
 	require.NoError(t, err)
-	assert.Equal(t, now.Add(299*time.Second), got)
+	assert.True(t, now.Add(299*time.Second).Equal(got), "%s", got)
 
 	inStep := token(`{"iat":1700009999,"exp":1700010299}`)
-	got, err = ExpiryOnArrival(inStep, now)
+	got, err = ExpiryOnArrival(inStep, now, now.Add(-time.Second))
 	require.NoError(t, err)
 	assert.Equal(t, time.Unix(1700010299, 0).UTC(), got, "clocks that agree: exp as it is")
 
-	noIat := token(`{"exp":1700000300}`)
-	got, err = ExpiryOnArrival(noIat, now)
+	got, err = ExpiryOnArrival(behind, now, time.Time{})
 	require.NoError(t, err)
-	assert.Equal(t, time.Unix(1700000300, 0).UTC(), got, "no iat: nothing to correct with")
+	assert.Equal(t, time.Unix(1700000300, 0).UTC(), got, "no Date header: exp as it is")
+}
+
+// Regression (#20.6): simplejwt 5.2 copies the refresh token's iat into a
+// refreshed access token (iat = login time, days ago) while exp is the
+// refresh time + the access lifetime. The old exp - iat rule took that as
+// a server clock far behind and believed the token lived a whole
+// "lifetime" from arrival, past its exp; the server then refused it.
+func TestExpiryOnArrivalIgnoresACopiedIat(t *testing.T) {
+	now := time.Unix(1_700_010_000, 0)
+	refreshed := token(`{"token_type":"access","iat":1699990000,"exp":1700010003}`) // 3s access token, iat 20000s old
+	got, err := ExpiryOnArrival(refreshed, now, now)
+	require.NoError(t, err)
+	assert.Equal(t, time.Unix(1700010003, 0).UTC(), got, "exp is the expiry")
+	assert.Equal(t, time.Date(2023, 11, 15, 1, 0, 0, 0, time.UTC), ServerDate("Wed, 15 Nov 2023 01:00:00 GMT"))
+	assert.True(t, ServerDate("yesterday").IsZero())
 }

@@ -73,10 +73,14 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 		err = &informational{status: resp.StatusCode}
 	}
 	if err == nil {
+		var share func()
 		if tok != nil && t.cfg.Scheme == SchemeHeaderPair {
-			rotate(actx, t.tokens, tok, resp.Header) // whatever the body turns out to be
+			share = rotate(actx, t.tokens, tok, resp.Header) // whatever the body turns out to be
 		}
 		err = c.readBody(resp, moving)
+		if share != nil {
+			share() // the answer is in: the store cannot fail it now
+		}
 	} else if resp != nil {
 		resp.Body.Close() // a refused redirect hands back the last hop
 	}

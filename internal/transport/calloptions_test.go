@@ -164,3 +164,5 @@ func TestWithCallOptionsMerges(t *testing.T) {
 	require.NoError(t, tr.Do(ctx, &Op{Name: "x", Method: http.MethodGet, Path: "x"}, decodeStatus))
 	assert.Equal(t, "1", got.Load().(http.Header).Get("X-B"))
 }
+
+func (*recordingSource) LoginKind() credential.LoginKind { return credential.LoginUnattended }

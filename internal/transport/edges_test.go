@@ -269,3 +269,4 @@ func TestGivingUpOnARenewalNamesTheCall(t *testing.T) {
 	assert.Equal(t, "loans", ce.Op)
 	assert.Equal(t, "/api/accounts/loans/", ce.Path)
 }
+func (gatedRefresh) LoginKind() credential.LoginKind { return credential.LoginUnattended }

@@ -45,19 +45,21 @@ func (g *originGuard) CloseIdleConnections() {
 	}
 }
 
-// rotate stores the token pair the response to an authenticated request
-// carries, when it carries both headers and differs from the pair sent.
-// The swap is atomic and conditional: the new pair replaces the one the
-// request sent, and only if that is still the stored pair, so a rotated
-// pair is never half-applied and a late answer to an older request never
-// brings back a pair that has since been replaced. (Login and refresh
-// answers are read by the provider, which stores their pair itself.)
-func rotate(ctx context.Context, tokens *credential.Cache, sent *credential.Token, h http.Header) {
+// rotate adopts the token pair the response to an authenticated request
+// carries, when it carries both headers and differs from the pair sent,
+// and returns what shares it (the store, the hook) once the body is read;
+// nil when nothing rotated. The swap is atomic and conditional: the new
+// pair replaces the one the request sent, and only if that is still the
+// current pair, so a rotated pair is never half-applied and a late answer
+// to an older request never brings back a pair that has since been
+// replaced. (Login and refresh answers are read by the provider, which
+// stores their pair itself.)
+func rotate(ctx context.Context, tokens *credential.Cache, sent *credential.Token, h http.Header) (share func()) {
 	access, refresh := h.Get("X-Access-Token"), h.Get("X-Refresh-Token")
 	if access == "" || refresh == "" || (access == sent.Access && refresh == sent.Refresh) {
-		return
+		return nil
 	}
-	tokens.Rotate(ctx, sent, &credential.Token{Access: access, Refresh: refresh, Obtained: time.Now()})
+	return tokens.Rotate(ctx, sent, &credential.Token{Access: access, Refresh: refresh, Obtained: time.Now()})
 }
 
 // debugging reports whether per-attempt records are wanted.

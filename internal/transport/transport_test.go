@@ -559,3 +559,6 @@ func dropConnection(w http.ResponseWriter, _ *http.Request) {
 		conn.Close()
 	}
 }
+
+func (*staticSource) LoginKind() credential.LoginKind   { return credential.LoginUnattended }
+func (blockingSource) LoginKind() credential.LoginKind { return credential.LoginUnattended }

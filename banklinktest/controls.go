@@ -12,6 +12,7 @@
 package banklinktest
 
 import (
+	"bytes"
 	"io"
 	"net/http"
 	"strconv"
@@ -124,11 +125,15 @@ func (b *Controls) Route(route string, h http.HandlerFunc) http.HandlerFunc {
 		d := latency + f.Delay
 		if !faulted || f.Pass {
 			if d > 0 {
-				// The handler streams the body as it would; its answer
-				// is held back until the delay has passed.
+				// The handler runs at once (a refresh is spent when the
+				// request arrives) and its answer is held back until the
+				// delay has passed: kept in memory up to 1 MiB, so the
+				// handler returns and releases what it holds (a fake's
+				// lock: other routes never wait for this one); a larger
+				// answer waits in its stream.
 				dw := &delayed{ResponseWriter: w, r: r, until: time.Now().Add(d)}
 				h(dw, r)
-				dw.wait()
+				dw.finish()
 				return
 			}
 			h(w, r)
@@ -167,15 +172,23 @@ func holdBack(r *http.Request, until time.Time) bool {
 	return sleep(r, time.Until(until))
 }
 
-// delayed holds a handler's answer back until a time: the first header or
-// byte written waits for it (and is dropped if the client went away).
+// delayed holds a handler's answer back until a time. The status and the
+// first MiB of the body are kept in memory, sent once the time has come
+// (finish); past that, the stream waits for it. A client that went away
+// meanwhile gets nothing.
 type delayed struct {
 	http.ResponseWriter
-	r       *http.Request
-	until   time.Time
-	waited  bool
-	aborted bool
+	r         *http.Request
+	until     time.Time
+	status    int
+	buf       bytes.Buffer
+	streaming bool
+	waited    bool
+	aborted   bool
 }
+
+// maxHeld is how much of a delayed answer is held in memory.
+const maxHeld = 1 << 20
 
 func (d *delayed) wait() bool {
 	if !d.waited {
@@ -186,21 +199,44 @@ func (d *delayed) wait() bool {
 }
 
 func (d *delayed) WriteHeader(status int) {
-	if d.wait() {
-		d.ResponseWriter.WriteHeader(status)
+	if d.status == 0 {
+		d.status = status
 	}
 }
 
-func (d *delayed) Write(p []byte) (int, error) {
+// stream starts sending: after the delay, the status and what was held.
+func (d *delayed) stream() bool {
+	if d.streaming {
+		return !d.aborted
+	}
+	d.streaming = true
 	if !d.wait() {
+		return false
+	}
+	if d.status != 0 {
+		d.ResponseWriter.WriteHeader(d.status)
+	}
+	_, _ = d.ResponseWriter.Write(d.buf.Bytes())
+	d.buf = bytes.Buffer{}
+	return true
+}
+
+func (d *delayed) Write(p []byte) (int, error) {
+	if !d.streaming && d.buf.Len()+len(p) <= maxHeld {
+		return d.buf.Write(p)
+	}
+	if !d.stream() {
 		return 0, http.ErrAbortHandler
 	}
 	return d.ResponseWriter.Write(p)
 }
 
-// Flush flushes once the delay has passed.
+// finish sends a held answer once the delay has passed.
+func (d *delayed) finish() { d.stream() }
+
+// Flush flushes once the answer is streaming (held bytes wait for the delay).
 func (d *delayed) Flush() {
-	if fl, ok := d.ResponseWriter.(http.Flusher); ok && d.wait() {
+	if fl, ok := d.ResponseWriter.(http.Flusher); ok && d.streaming && !d.aborted {
 		fl.Flush()
 	}
 }

@@ -6,6 +6,10 @@
 // rotates both on refresh (the old refresh token is single-use), answers a
 // bad refresh token with 400 {"status": false, …}, and can expire access
 // tokens, rotate the pair on ordinary answers, and refuse with 401 or 403.
+// With WithReuseDetection it treats a spent refresh token presented again
+// as a stolen token family and revokes the whole family, as RFC 9700
+// §4.14.2 advises servers to; with InMemory it has no socket and serves
+// only through Transport (for fleets inside a testing/synctest bubble).
 // The NIP fake checks the body credentials and answers the documented
 // bodies, failures included, under any HTTP status.
 package merchanttest
@@ -54,6 +58,7 @@ type Wallet struct {
 	URL string
 
 	srv           *httptest.Server
+	handler       http.Handler
 	mu            sync.Mutex
 	password      string
 	resetCode     string
@@ -61,6 +66,12 @@ type Wallet struct {
 	refresh       map[string]bool      // token → still usable
 	refreshExp    map[string]time.Time // token → expiry, with a refresh lifetime
 	pairs         map[string]string    // access → its refresh token
+	family        map[string]int       // token (access or refresh) → the login it descends from
+	revoked       map[int]bool         // families revoked for a reused refresh token
+	logins        int                  // families issued
+	reuseDetect   bool
+	inMemory      bool
+	reuses        int // spent refresh tokens presented again (RFC 9700 reuse)
 	accessTTL     time.Duration
 	refreshTTL    time.Duration
 	rotateAlways  bool
@@ -86,13 +97,26 @@ func WithTokenLifetimes(access, refresh time.Duration) Option {
 // answer, as the wallet may.
 func WithRotationOnEveryAnswer() Option { return func(w *Wallet) { w.rotateAlways = true } }
 
+// WithReuseDetection makes a spent refresh token presented again revoke
+// its whole token family (every access and refresh token descending from
+// the same login), as RFC 9700 §4.14.2 advises servers to: one replica's
+// reuse then logs the whole fleet out. Reuses counts such presentations.
+func WithReuseDetection() Option { return func(w *Wallet) { w.reuseDetect = true } }
+
+// InMemory starts the wallet without a socket or a goroutine: it serves
+// only through Transport (give it to the client with
+// banklink.WithTransport), and URL is https://wallet.test/api/v1/.
+// Clients and wallet then run inside a testing/synctest bubble.
+func InMemory() Option { return func(w *Wallet) { w.inMemory = true } }
+
 // WithRefusalStatus sets the status of a refused session (401 by default;
 // the wallet's is undocumented, 403 is seen too).
 func WithRefusalStatus(status int) Option { return func(w *Wallet) { w.refusalStatus = status } }
 
 // NewWallet starts a wallet fake. Close it when done.
 func NewWallet(opts ...Option) *Wallet {
-	w := &Wallet{password: Password, access: map[string]time.Time{}, refresh: map[string]bool{}, refreshExp: map[string]time.Time{}, pairs: map[string]string{}, refusalStatus: http.StatusUnauthorized}
+	w := &Wallet{password: Password, access: map[string]time.Time{}, refresh: map[string]bool{}, refreshExp: map[string]time.Time{},
+		pairs: map[string]string{}, family: map[string]int{}, revoked: map[int]bool{}, refusalStatus: http.StatusUnauthorized}
 	for _, o := range opts {
 		o(w)
 	}
@@ -107,13 +131,35 @@ func NewWallet(opts ...Option) *Wallet {
 	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) {
 		fake.WriteJSON(rw, http.StatusNotFound, map[string]any{"status": false, "message": "Route not found"})
 	})
+	w.handler = mux
+	if w.inMemory {
+		w.URL = "https://wallet.test/api/v1/"
+		return w
+	}
 	w.srv = httptest.NewServer(mux)
 	w.URL = w.srv.URL + "/api/v1/"
 	return w
 }
 
 // Close shuts the server down.
-func (w *Wallet) Close() { w.srv.Close() }
+func (w *Wallet) Close() {
+	if w.srv != nil {
+		w.srv.Close()
+	}
+}
+
+// Transport returns a RoundTripper that serves requests in this process,
+// without a socket (banklinktest.InMemoryTransport); give it to a client
+// with banklink.WithTransport.
+func (w *Wallet) Transport() http.RoundTripper { return banklinktest.InMemoryTransport(w.handler) }
+
+// Reuses counts spent refresh tokens presented again: each one a token
+// that should never have left the client twice.
+func (w *Wallet) Reuses() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.reuses
+}
 
 // ExpireAccessTokens makes every access token issued so far invalid.
 func (w *Wallet) ExpireAccessTokens() {
@@ -167,9 +213,11 @@ func token() string {
 	return base64.RawURLEncoding.EncodeToString(b[:]) // 48 characters
 }
 
-// issue hands out a new pair in the answer's headers. Call with w.mu held.
-func (w *Wallet) issue(rw http.ResponseWriter) {
+// issue hands out a new pair of family fam in the answer's headers. Call
+// with w.mu held.
+func (w *Wallet) issue(rw http.ResponseWriter, fam int) {
 	a, r := token(), token()
+	w.family[a], w.family[r] = fam, fam
 	exp := time.Now().Add(100 * 365 * 24 * time.Hour)
 	if w.accessTTL > 0 {
 		exp = time.Now().Add(w.accessTTL)
@@ -218,7 +266,8 @@ func (w *Wallet) login(rw http.ResponseWriter, r *http.Request) {
 		fail(rw, http.StatusBadRequest, "Invalid email or password")
 		return
 	}
-	w.issue(rw)
+	w.logins++
+	w.issue(rw, w.logins)
 	fake.WriteJSON(rw, http.StatusOK, account(false))
 }
 
@@ -226,8 +275,15 @@ func (w *Wallet) refreshToken(rw http.ResponseWriter, r *http.Request) {
 	rt := r.Header.Get("X-Refresh-Token")
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if !w.refresh[rt] {
+	fam, known := w.family[rt]
+	if !w.refresh[rt] || w.revoked[fam] {
 		w.staleRefresh++
+		if known && !w.revoked[fam] && w.spent(rt) {
+			w.reuses++
+			if w.reuseDetect {
+				w.revokeFamily(fam)
+			}
+		}
 		fail(rw, http.StatusBadRequest, "Invalid refresh token provided.")
 		return
 	}
@@ -241,8 +297,28 @@ func (w *Wallet) refreshToken(rw http.ResponseWriter, r *http.Request) {
 			delete(w.access, a) // the rotated pair replaces the old one
 		}
 	}
-	w.issue(rw)
+	w.issue(rw, fam)
 	fake.WriteJSON(rw, http.StatusOK, account(true))
+}
+
+// spent reports whether rt was a refresh token that was used (refreshed
+// or rotated away), not one that never existed. Call with w.mu held.
+func (w *Wallet) spent(rt string) bool {
+	usable, ok := w.refresh[rt]
+	return ok && !usable
+}
+
+// revokeFamily ends every token of a family. Call with w.mu held.
+func (w *Wallet) revokeFamily(fam int) {
+	w.revoked[fam] = true
+	for tok, f := range w.family {
+		if f == fam {
+			delete(w.access, tok)
+			if _, ok := w.refresh[tok]; ok {
+				w.refresh[tok] = false
+			}
+		}
+	}
 }
 
 // session checks both headers; it answers the refusal and returns false.
@@ -283,7 +359,7 @@ func (w *Wallet) profile(rw http.ResponseWriter, r *http.Request) {
 	if w.rotateAlways || w.rotateRefusal != 0 {
 		delete(w.access, a)
 		w.refresh[w.pairs[a]] = false
-		w.issue(rw)
+		w.issue(rw, w.family[a])
 	}
 	if status := w.rotateRefusal; status != 0 {
 		w.rotateRefusal = 0

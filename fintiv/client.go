@@ -26,7 +26,7 @@ type Option = banklink.Option
 type Client struct {
 	t      *transport.Transport
 	tokens *credential.Cache
-	cfg    *config                      // behind a pointer: printing a Client never shows a secret
+	cfg    *config // behind a pointer: printing a Client never shows a secret
 }
 
 type config struct {

@@ -19,9 +19,9 @@ type Option = banklink.Option
 
 // Client calls the wallet's auth API. It is safe for concurrent use.
 type Client struct {
-	t       *transport.Transport
-	tokens  *credential.Cache
-	cfg     *config                 // behind a pointer: printing a Client never shows a secret
+	t      *transport.Transport
+	tokens *credential.Cache
+	cfg    *config // behind a pointer: printing a Client never shows a secret
 }
 
 type config struct {

@@ -560,5 +560,5 @@ func dropConnection(w http.ResponseWriter, _ *http.Request) {
 	}
 }
 
-func (*staticSource) LoginKind() credential.LoginKind   { return credential.LoginUnattended }
+func (*staticSource) LoginKind() credential.LoginKind  { return credential.LoginUnattended }
 func (blockingSource) LoginKind() credential.LoginKind { return credential.LoginUnattended }

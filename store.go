@@ -82,8 +82,10 @@ type SessionChange struct {
 	// session another client stored), "facts" (what the provider says of
 	// the session changed, e.g. after a password change) or "logout".
 	Reason string
-	// Version is the session's version in the store; 0 without a store
-	// (or when the store could not be written).
+	// Version is the session's version in the store (after a logout, its
+	// tombstone's); 0 without a store, or when the store could not be
+	// written (a logout's tombstone is then written on the client's next
+	// use of the store).
 	Version uint64
 	// Session is the session in the SDK's versioned JSON form (the
 	// provider's Session marshalled), nil after a logout. It holds the

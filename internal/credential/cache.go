@@ -88,6 +88,12 @@ type Cache struct {
 	// after one that got no answer; failures counts those in a row.
 	holdUntil atomic.Int64
 	failures  atomic.Int32
+	// ended is the last session this client logged out: nothing at or
+	// below it in the lineage is ever adopted, whether or not the store
+	// got its tombstone.
+	ended atomic.Pointer[Token]
+	// tombPending: ended's tombstone has not reached the store yet.
+	tombPending atomic.Bool
 	// shared is how the session is shared (a store, a hook); nil: not.
 	shared *Shared
 	// writes orders the store writes of rotated pairs.
@@ -337,7 +343,7 @@ func (c *Cache) renew(caller context.Context, stale *Token) (tok *Token, err err
 // the refresh tokens are single-use, the fleet may share this one: it is
 // not presented, and the client logs in on its own instead.
 func (c *Cache) renewAlone(ctx context.Context, epoch uint64, stale *Token, note *string, down *storeDown) (*Token, error) {
-	mayRefresh := down == nil || !c.policy.SingleUse
+	mayRefresh := down == nil || !c.policy.SingleUse || private(stale)
 	if !mayRefresh && c.src.LoginKind() != LoginUnattended {
 		return nil, &sharedTokenError{provider: c.name, store: down.err}
 	}
@@ -349,12 +355,17 @@ func (c *Cache) renewAlone(ctx context.Context, epoch uint64, stale *Token, note
 	return c.storeRenewedBecause(ctx, epoch, c.descend(t, stale, nil), reason)
 }
 
+// private reports whether t is this client's alone: obtained here (it
+// has an identity) and never stored, so no other replica can hold it.
+// Sessions restored from outside (no identity) may be shared by config.
+func private(t *Token) bool { return t != nil && t.ID != "" && t.Version == 0 }
+
 // descend gives a renewal's result its lineage: a new identity, one
 // generation above everything it descends from or replaces, and the
 // base's facts when the answer brought none.
 func (c *Cache) descend(t, base *Token, st *stored) *Token {
 	var gen uint64
-	for _, s := range []*Token{base, c.cur.Load()} {
+	for _, s := range []*Token{base, c.cur.Load(), c.ended.Load()} {
 		if s != nil {
 			gen = max(gen, s.Gen)
 		}

@@ -17,10 +17,8 @@ var errLeaseLapsing = errors.New("the renewal lease could not be extended before
 func (c *Cache) acquire(ctx context.Context) (banklink.Lease, time.Time, error) {
 	s := c.shared
 	until := c.now().Add(s.LeaseTTL)
-	var l banklink.Lease
-	err := c.storeCall(ctx, func(ctx context.Context) (err error) {
-		l, err = s.Store.AcquireLease(ctx, s.Key, s.LeaseTTL)
-		return err
+	l, err := storeCall(c, ctx, func(ctx context.Context) (banklink.Lease, error) {
+		return s.Store.AcquireLease(ctx, s.Key, s.LeaseTTL)
 	})
 	return l, until, err
 }
@@ -48,7 +46,9 @@ func (c *Cache) hold(ctx context.Context, lease banklink.Lease, until time.Time)
 			case <-tick.C:
 			}
 			sent := c.now()
-			err := c.storeCall(lctx, func(ctx context.Context) error { return s.Store.ExtendLease(ctx, s.Key, lease, s.LeaseTTL) })
+			_, err := storeCall(c, lctx, func(ctx context.Context) (struct{}, error) {
+				return struct{}{}, s.Store.ExtendLease(ctx, s.Key, lease, s.LeaseTTL)
+			})
 			switch {
 			case err == nil:
 				until = sent.Add(s.LeaseTTL)
@@ -67,6 +67,8 @@ func (c *Cache) hold(ctx context.Context, lease banklink.Lease, until time.Time)
 		close(stop)
 		<-done
 		cancel(nil)
-		_ = c.storeCall(context.WithoutCancel(ctx), func(ctx context.Context) error { return s.Store.ReleaseLease(ctx, s.Key, lease) })
+		_, _ = storeCall(c, context.WithoutCancel(ctx), func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, s.Store.ReleaseLease(ctx, s.Key, lease)
+		})
 	}
 }

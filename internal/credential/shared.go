@@ -68,18 +68,33 @@ var errStoreTimeout = errors.New("the session store did not answer in time")
 // storeCall runs f with the store's own deadline, and returns when f does
 // or when the deadline (or ctx) ends, whichever comes first: a store that
 // hangs, or whose client ignores deadlines while it retries, holds up
-// nothing. f then finishes on its own; its result is dropped.
-func (c *Cache) storeCall(ctx context.Context, f func(context.Context) error) error {
+// nothing. f then finishes on its own; its result, handed over only
+// through the channel, is dropped.
+func storeCall[T any](c *Cache, ctx context.Context, f func(context.Context) (T, error)) (T, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, c.shared.Timeout, errStoreTimeout)
 	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- f(ctx) }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return context.Cause(ctx)
+	type result struct {
+		v   T
+		err error
 	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f(ctx)
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, context.Cause(ctx)
+	}
+}
+
+// loaded is a store's answer to LoadSession.
+type loaded struct {
+	data    []byte
+	version uint64
 }
 
 // load reads the stored record; nil when there is none. A value that does
@@ -87,12 +102,11 @@ func (c *Cache) storeCall(ctx context.Context, f func(context.Context) error) er
 // so that a renewal can replace it), logged once.
 func (c *Cache) load(ctx context.Context) (*stored, error) {
 	s := c.shared
-	var data []byte
-	var v uint64
-	err := c.storeCall(ctx, func(ctx context.Context) (err error) {
-		data, v, err = s.Store.LoadSession(ctx, s.Key)
-		return err
+	got, err := storeCall(c, ctx, func(ctx context.Context) (loaded, error) {
+		data, v, err := s.Store.LoadSession(ctx, s.Key)
+		return loaded{data, v}, err
 	})
+	data, v := got.data, got.version
 	switch {
 	case errors.Is(err, banklink.ErrSessionUnreadable):
 		c.warn(ctx, "the stored session cannot be read: it will be replaced", err)
@@ -121,22 +135,27 @@ func (c *Cache) cas(ctx context.Context, old, fence uint64, t *Token, state stri
 	if err != nil {
 		return 0, err
 	}
-	var v uint64
-	err = c.storeCall(ctx, func(ctx context.Context) (err error) {
-		v, err = c.shared.Store.CompareAndSwapSession(ctx, c.shared.Key, old, fence, data)
-		return err
+	return storeCall(c, ctx, func(ctx context.Context) (uint64, error) {
+		return c.shared.Store.CompareAndSwapSession(ctx, c.shared.Key, old, fence, data)
 	})
-	return v, err
 }
 
 // adoptable returns the stored session when a client holding mine should
 // take it instead of renewing: a live (or being-refreshed) session ahead
 // of mine whose access token is still good. A tombstone never is.
 func (c *Cache) adoptable(st *stored, mine *Token) *Token {
-	if st == nil || st.tok == nil || !ahead(st, mine) || c.state(st.tok) == expired {
+	if st == nil || st.tok == nil || !ahead(st, mine) || c.state(st.tok) == expired || c.endedHere(st) {
 		return nil
 	}
 	return st.tok
+}
+
+// endedHere reports whether st is a session this client logged out (or
+// one before it), which the store may still hold if its tombstone was
+// lost.
+func (c *Cache) endedHere(st *stored) bool {
+	e := c.ended.Load()
+	return e != nil && st != nil && !ahead(st, e)
 }
 
 // renewShared is renew through the store (see banklink.SessionStore):
@@ -144,6 +163,7 @@ func (c *Cache) adoptable(st *stored, mine *Token) *Token {
 // (lease.go). It returns a *storeDown when the store failed before
 // anything was presented to the provider.
 func (c *Cache) renewShared(ctx context.Context, epoch uint64, stale *Token, note *string) (*Token, error) {
+	c.retryTombstone(ctx)
 	wait := 2 * time.Millisecond // the first poll of a busy lease; doubles to 50ms
 	for {
 		st, err := c.load(ctx)
@@ -223,7 +243,8 @@ func (c *Cache) renewLeased(ctx context.Context, epoch uint64, stale *Token, lea
 // value: an intent may have been lost with it), or after a logout.
 func (c *Cache) baseOf(st *stored, stale *Token) (*Token, bool) {
 	switch {
-	case st != nil && st.state == stateLoggedOut && !(stale != nil && stale.Gen > st.gen):
+	case st != nil && st.state == stateLoggedOut && !(stale != nil && stale.Gen > st.gen),
+		c.endedHere(st) && stale == nil:
 		return nil, false // logged out: only a new login
 	case st != nil && st.tok != nil && !behind(st, stale) && (ahead(st, stale) || stale == nil || st.gen == stale.Gen):
 		return st.tok, !(c.policy.SingleUse && st.state == stateRefreshing)
@@ -292,22 +313,49 @@ func (c *Cache) Publish(ctx context.Context, t *Token, reason string) {
 	cur := c.cur.Load()
 	if t != nil {
 		t = c.descend(t, cur, nil) // a new entry in the lineage, ahead of cur
+	} else if cur != nil {
+		c.ended.Store(cur)
 	}
+	var v uint64
 	if c.sharesStore() {
-		c.publishStored(ctx, cur, t)
+		v = c.publishStored(ctx, cur, t)
+		c.tombPending.Store(t == nil && v == 0 && cur != nil)
 	}
 	c.Store(t)
-	c.changed(ctx, t, reason)
+	c.changedAt(ctx, t, reason, v)
+}
+
+// retryTombstone writes a logout's tombstone that the store missed (it
+// was down): before anything else this client does with the store, so
+// that other replicas stop adopting the ended session as soon as the
+// store is back.
+func (c *Cache) retryTombstone(ctx context.Context) {
+	if !c.tombPending.Load() {
+		return
+	}
+	ended := c.ended.Load()
+	st, err := c.load(ctx)
+	if err != nil {
+		return
+	}
+	if st == nil || st.state == stateLoggedOut || ahead(st, ended) {
+		c.tombPending.Store(false) // nothing of the ended session left to cover
+		return
+	}
+	if _, err := c.cas(ctx, st.version, 0, &Token{ID: newID(), Gen: max(st.gen, ended.Gen) + 1}, stateLoggedOut); err == nil {
+		c.tombPending.Store(false)
+	}
 }
 
 // publishStored writes t (nil: a tombstone above cur) over whatever the
-// store holds, retrying a conflict twice.
-func (c *Cache) publishStored(ctx context.Context, cur, t *Token) {
+// store holds, retrying a conflict twice, and returns the version written
+// (0: not written).
+func (c *Cache) publishStored(ctx context.Context, cur, t *Token) uint64 {
 	for range 3 {
 		st, err := c.load(ctx)
 		if err != nil {
 			c.warn(ctx, "session store unavailable: the new session is kept in this process only", err)
-			return
+			return 0
 		}
 		var old uint64
 		rec, state := t, stateLive
@@ -332,12 +380,13 @@ func (c *Cache) publishStored(ctx context.Context, cur, t *Token) {
 			if t != nil {
 				t.Version = v
 			}
-			return
+			return v
 		case !errors.Is(err, banklink.ErrVersionConflict):
 			c.warn(ctx, "session store unavailable: the new session is kept in this process only", err)
-			return
+			return 0
 		}
 	}
+	return 0
 }
 
 // Rotate is Swap for a pair a server rotated on an answer: the new pair
@@ -398,6 +447,16 @@ func (c *Cache) shareRotation(ctx context.Context, prev, next *Token) {
 // changed tells the session hook and the observer (the latter without
 // the session's tokens).
 func (c *Cache) changed(ctx context.Context, t *Token, reason string) {
+	var v uint64
+	if t != nil {
+		v = t.Version
+	}
+	c.changedAt(ctx, t, reason, v)
+}
+
+// changedAt is changed with the store version to report (a logout's
+// tombstone has no token).
+func (c *Cache) changedAt(ctx context.Context, t *Token, reason string, version uint64) {
 	s := c.shared
 	hook := s != nil && s.Hook != nil
 	if !hook && c.obs == nil {
@@ -407,9 +466,7 @@ func (c *Cache) changed(ctx context.Context, t *Token, reason string) {
 	if s != nil && s.Store != nil {
 		ch.Key = s.Key[len(c.name)+1:]
 	}
-	if t != nil {
-		ch.Version = t.Version
-	}
+	ch.Version = version
 	if c.obs != nil {
 		c.obs.SessionChanged(ctx, ch)
 	}

@@ -68,6 +68,7 @@ type Wallet struct {
 	pairs         map[string]string    // access → its refresh token
 	family        map[string]int       // token (access or refresh) → the login it descends from
 	revoked       map[int]bool         // families revoked for a reused refresh token
+	used          map[string]bool      // refresh tokens spent by a refresh or a rotation
 	logins        int                  // families issued
 	reuseDetect   bool
 	inMemory      bool
@@ -116,7 +117,7 @@ func WithRefusalStatus(status int) Option { return func(w *Wallet) { w.refusalSt
 // NewWallet starts a wallet fake. Close it when done.
 func NewWallet(opts ...Option) *Wallet {
 	w := &Wallet{password: Password, access: map[string]time.Time{}, refresh: map[string]bool{}, refreshExp: map[string]time.Time{},
-		pairs: map[string]string{}, family: map[string]int{}, revoked: map[int]bool{}, refusalStatus: http.StatusUnauthorized}
+		pairs: map[string]string{}, family: map[string]int{}, revoked: map[int]bool{}, used: map[string]bool{}, refusalStatus: http.StatusUnauthorized}
 	for _, o := range opts {
 		o(w)
 	}
@@ -153,8 +154,10 @@ func (w *Wallet) Close() {
 // with banklink.WithTransport.
 func (w *Wallet) Transport() http.RoundTripper { return banklinktest.InMemoryTransport(w.handler) }
 
-// Reuses counts spent refresh tokens presented again: each one a token
-// that should never have left the client twice.
+// Reuses counts refresh tokens presented again after a refresh or a
+// rotation spent them: each one a token that should never have left a
+// client twice. (A token a logout or RevokeRefreshTokens ended is refused
+// without counting.)
 func (w *Wallet) Reuses() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -291,7 +294,7 @@ func (w *Wallet) refreshToken(rw http.ResponseWriter, r *http.Request) {
 		fail(rw, http.StatusBadRequest, "Invalid refresh token provided.")
 		return
 	}
-	w.refresh[rt] = false // single-use
+	w.refresh[rt], w.used[rt] = false, true // single-use
 	for a, pr := range w.pairs {
 		if pr == rt {
 			delete(w.access, a) // the rotated pair replaces the old one
@@ -302,11 +305,9 @@ func (w *Wallet) refreshToken(rw http.ResponseWriter, r *http.Request) {
 }
 
 // spent reports whether rt was a refresh token that was used (refreshed
-// or rotated away), not one that never existed. Call with w.mu held.
-func (w *Wallet) spent(rt string) bool {
-	usable, ok := w.refresh[rt]
-	return ok && !usable
-}
+// or rotated away): not one that never existed, expired or was logged
+// out. Call with w.mu held.
+func (w *Wallet) spent(rt string) bool { return w.used[rt] }
 
 // revokeFamily ends every token of a family. Call with w.mu held.
 func (w *Wallet) revokeFamily(fam int) {
@@ -358,7 +359,7 @@ func (w *Wallet) profile(rw http.ResponseWriter, r *http.Request) {
 	}
 	if w.rotateAlways || w.rotateRefusal != 0 {
 		delete(w.access, a)
-		w.refresh[w.pairs[a]] = false
+		w.refresh[w.pairs[a]], w.used[w.pairs[a]] = false, true
 		w.issue(rw, w.family[a])
 	}
 	if status := w.rotateRefusal; status != 0 {

@@ -51,7 +51,10 @@ func runChild() int {
 		fmt.Println("FLEET-ERROR seal key:", err)
 		return 2
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: os.Getenv(childRedis)})
+	// ContextTimeoutEnabled: go-redis then bounds a command by the
+	// context's deadline (the SDK's store timeout), not by its own 3s
+	// read timeout; the SDK returns at its bound either way.
+	rdb := redis.NewClient(&redis.Options{Addr: os.Getenv(childRedis), ContextTimeoutEnabled: true})
 	defer rdb.Close()
 	store, err := redisstore.New(rdb, key)
 	if err != nil {

@@ -44,7 +44,7 @@ func newFleet(t *testing.T, provider, base, redisAddr string) *fleet {
 	_, _ = rand.Read(key)
 	return &fleet{t: t, provider: provider, base: base, redis: redisAddr, sealKey: key,
 		account: t.Name() + "-" + strconv.FormatInt(time.Now().UnixNano(), 36),
-		stop:    filepath.Join(t.TempDir(), "stop"), lease: 15 * time.Second}
+		stop:    filepath.Join(t.TempDir(), "stop")} // lease 0: the SDK's default
 }
 
 // replica is one child process.

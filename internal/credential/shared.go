@@ -141,10 +141,13 @@ func (c *Cache) cas(ctx context.Context, old, fence uint64, t *Token, state stri
 }
 
 // adoptable returns the stored session when a client holding mine should
-// take it instead of renewing: a live (or being-refreshed) session ahead
-// of mine whose access token is still good. A tombstone never is.
+// take it instead of renewing: a live session ahead of mine whose access
+// token is still good. A tombstone never is, nor a session whose refresh
+// is in flight: the server may be replacing its access token right now
+// (the wallet ends it when it spends the refresh token), so the client
+// waits for the result instead.
 func (c *Cache) adoptable(st *stored, mine *Token) *Token {
-	if st == nil || st.tok == nil || !ahead(st, mine) || c.state(st.tok) == expired || c.endedHere(st) {
+	if st == nil || st.tok == nil || st.state != stateLive || !ahead(st, mine) || c.state(st.tok) == expired || c.endedHere(st) {
 		return nil
 	}
 	return st.tok

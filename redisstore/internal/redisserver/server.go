@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -139,4 +140,21 @@ func (s *Server) Restart() {
 		time.Sleep(50 * time.Millisecond)
 	}
 	s.tb.Fatalf("restarting redis-server: %v", err)
+}
+
+// Pause stops the server process with SIGSTOP: connections stay open and
+// nothing answers, as with a Redis stalled by the kernel or a long fork.
+func (s *Server) Pause() {
+	s.tb.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		s.tb.Fatalf("pausing redis-server: %v", err)
+	}
+	s.tb.Cleanup(s.Resume) // never leave a stopped process behind
+}
+
+// Resume continues a paused server (SIGCONT).
+func (s *Server) Resume() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		_ = s.cmd.Process.Signal(syscall.SIGCONT)
+	}
 }

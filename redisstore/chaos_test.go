@@ -191,4 +191,3 @@ func TestChaosRefreshAnsweredAfter16s(t *testing.T) {
 	c.finish(1)
 	assert.Equal(t, 1, c.wallet.Calls(merchanttest.RouteRefresh), "one refresh for the fleet, however long it took")
 }
-

@@ -8,7 +8,7 @@ import (
 	"github.com/banklink/banklink-go/internal/fake"
 )
 
-func (s *Server) handler() http.Handler {
+func (s *Server) routes() http.Handler {
 	return fake.Routes(map[string]http.HandlerFunc{
 		"/token/":              s.Route(RouteToken, s.token),
 		"/token/refresh/":      s.Route(RouteRefresh, s.refresh),

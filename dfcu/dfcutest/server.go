@@ -66,6 +66,8 @@ type Server struct {
 	URL string
 
 	srv        *httptest.Server
+	handler    http.Handler
+	inMemory   bool
 	jwt        *fake.SimpleJWT
 	mu         sync.Mutex
 	users      map[string]*user
@@ -98,6 +100,17 @@ func WithTokenLifetimes(access, refresh time.Duration) Option {
 	return func(s *Server) { s.jwt.AccessTTL, s.jwt.RefreshTTL = access, refresh }
 }
 
+// InMemory starts the fake without a socket or a goroutine: it serves only
+// through Transport (give it to the client with banklink.WithTransport),
+// and URL is https://dfcu.test/. Client and fake then run inside a
+// testing/synctest bubble, on its fake clock.
+func InMemory() Option { return func(s *Server) { s.inMemory = true } }
+
+// Transport returns a RoundTripper that serves requests in this process,
+// without a socket (banklinktest.InMemoryTransport); give it to a client
+// with banklink.WithTransport.
+func (s *Server) Transport() http.RoundTripper { return banklinktest.InMemoryTransport(s.handler) }
+
 // NewServer starts a fake with the default user (DefaultUsername,
 // DefaultPassword), the documented accounts and any options. Close it when
 // done.
@@ -114,7 +127,12 @@ func NewServer(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	s.srv = httptest.NewServer(s.handler())
+	s.handler = s.routes()
+	if s.inMemory {
+		s.URL = "https://dfcu.test/"
+		return s
+	}
+	s.srv = httptest.NewServer(s.handler)
 	s.URL = s.srv.URL + "/"
 	return s
 }
@@ -134,10 +152,19 @@ func defaultAccounts() []Account {
 }
 
 // Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
+func (s *Server) Close() {
+	if s.srv != nil {
+		s.srv.Close()
+	}
+}
 
 // Client returns an *http.Client for the server (plain loopback HTTP).
-func (s *Server) Client() *http.Client { return s.srv.Client() }
+func (s *Server) Client() *http.Client {
+	if s.srv == nil {
+		return &http.Client{Transport: s.Transport()}
+	}
+	return s.srv.Client()
+}
 
 func (s *Server) addUser(name, password string) {
 	s.nextUserID++

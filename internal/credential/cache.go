@@ -177,6 +177,9 @@ func (c *Cache) Token(ctx context.Context) (*Token, error) {
 		return nil, context.Cause(ctx)
 	}
 	t := c.cur.Load()
+	if d := c.dead.Load(); d != nil && d.tok == t {
+		return c.Renew(ctx, t) // never sent: the store may hold a newer session, else its error
+	}
 	if t != nil {
 		switch c.state(t) {
 		case fresh:
@@ -324,19 +327,32 @@ func (c *Cache) renew(caller context.Context, stale *Token) (tok *Token, err err
 	if d := c.dead.Load(); d != nil && d.tok == stale {
 		return c.revive(ctx, epoch, stale, d.err, note)
 	}
-	if c.sharesStore() {
-		t, err := c.renewShared(ctx, epoch, stale, note)
-		var down *storeDown
-		if !errors.As(err, &down) {
-			if err == nil {
-				c.degraded.Store(false)
-			}
-			return t, err
-		}
-		c.warn(ctx, "session store unavailable: renewing in this process only", down.err)
-		return c.renewAlone(ctx, epoch, stale, note, down)
+	t, err := c.renewEither(ctx, epoch, stale, note)
+	if errors.As(err, new(*noLoginError)) && stale != nil {
+		// Refused, and nothing to log in with: the session is dead. Calls
+		// carrying it fail at once, sending nothing (after a look at the
+		// store, which may hold a newer session).
+		c.dead.CompareAndSwap(nil, &deadSession{tok: stale, err: err})
 	}
-	return c.renewAlone(ctx, epoch, stale, note, nil)
+	return t, err
+}
+
+// renewEither renews through the store when the cache shares one and it
+// answers, else on its own.
+func (c *Cache) renewEither(ctx context.Context, epoch uint64, stale *Token, note *string) (*Token, error) {
+	if !c.sharesStore() {
+		return c.renewAlone(ctx, epoch, stale, note, nil)
+	}
+	t, err := c.renewShared(ctx, epoch, stale, note)
+	var down *storeDown
+	if !errors.As(err, &down) {
+		if err == nil {
+			c.degraded.Store(false)
+		}
+		return t, err
+	}
+	c.warn(ctx, "session store unavailable: renewing in this process only", down.err)
+	return c.renewAlone(ctx, epoch, stale, note, down)
 }
 
 // renewAlone renews without the store. When the store is down (down) and

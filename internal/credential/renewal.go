@@ -66,9 +66,7 @@ func (c *Cache) renewFrom(ctx context.Context, base *Token, mayRefresh bool) (*T
 		c.logAt(ctx, slog.LevelInfo, "logged in")
 		return t, "login", nil
 	case errors.Is(err, ErrNoLogin) && refreshErr != nil:
-		e := &errs.SessionExpiredError{Err: &noLoginError{refresh: refreshErr, login: err}}
-		c.dead.CompareAndSwap(nil, &deadSession{tok: base, err: e})
-		return nil, "", e
+		return nil, "", &errs.SessionExpiredError{Err: &noLoginError{refresh: refreshErr, login: err}} // dead: see renew
 	case errors.Is(err, ErrNoLogin), Refused(err):
 		return nil, "", &errs.SessionExpiredError{Err: err}
 	}

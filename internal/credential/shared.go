@@ -150,6 +150,9 @@ func (c *Cache) adoptable(st *stored, mine *Token) *Token {
 	if st == nil || st.tok == nil || st.state != stateLive || !ahead(st, mine) || c.state(st.tok) == expired || c.endedHere(st) {
 		return nil
 	}
+	if mine != nil && st.tok.Access == mine.Access {
+		return nil // the very token being renewed (a restored session has no lineage to tell)
+	}
 	return st.tok
 }
 

@@ -26,6 +26,9 @@ type Store struct {
 	prefix string
 	aead   cipher.AEAD // nil: plaintext, by WithPlaintext
 	names  []byte      // the HMAC key of key names
+	// waitReplicas and waitTimeout: WAIT after each write (0: none).
+	waitReplicas int
+	waitTimeout  time.Duration
 	// The Lua scripts, run by hash (EVALSHA, loaded on first use).
 	cas, acquire, extend, release *redis.Script
 }
@@ -34,9 +37,11 @@ type Store struct {
 type Option func(*config) error
 
 type config struct {
-	prefix    string
-	plaintext bool
-	salt      []byte
+	prefix       string
+	plaintext    bool
+	salt         []byte
+	waitReplicas int
+	waitTimeout  time.Duration
 }
 
 // WithPrefix sets the namespace of the Store's keys (default "banklink:").
@@ -56,6 +61,24 @@ func WithPrefix(prefix string) Option {
 // names then need WithKeySalt.
 func WithPlaintext() Option {
 	return func(c *config) error { c.plaintext = true; return nil }
+}
+
+// WithWaitReplicas makes every write wait until n replicas have it
+// (Redis WAIT, up to timeout) before it counts as done; a write fewer
+// replicas acknowledged is reported as failed (the SDK then treats the
+// store as down and never presents a single-use refresh token on its
+// strength). Use it when Redis fails over to replicas (Sentinel, Cluster):
+// without it a failover can lose the record that a refresh is in flight,
+// and a replica that never saw that record could present the spent token
+// (SESSIONS.md). Default: no wait.
+func WithWaitReplicas(n int, timeout time.Duration) Option {
+	return func(c *config) error {
+		if n < 1 || timeout <= 0 {
+			return errors.New("redisstore: WithWaitReplicas: at least one replica and a positive timeout")
+		}
+		c.waitReplicas, c.waitTimeout = n, timeout
+		return nil
+	}
 }
 
 // WithKeySalt sets the secret that key names are keyed with (HMAC-SHA256):
@@ -87,7 +110,7 @@ func New(rdb redis.UniversalClient, sealKey []byte, opts ...Option) (*Store, err
 	if rdb == nil {
 		return nil, errors.New("redisstore: nil Redis client")
 	}
-	s := &Store{rdb: rdb, prefix: cfg.prefix, names: cfg.salt,
+	s := &Store{rdb: rdb, prefix: cfg.prefix, names: cfg.salt, waitReplicas: cfg.waitReplicas, waitTimeout: cfg.waitTimeout,
 		cas: redis.NewScript(casLua), acquire: redis.NewScript(acquireLua), extend: redis.NewScript(extendLua), release: redis.NewScript(releaseLua)}
 	switch {
 	case cfg.plaintext && sealKey != nil:
@@ -219,7 +242,16 @@ func (s *Store) CompareAndSwapSession(ctx context.Context, key string, old, fenc
 	if err != nil {
 		return 0, err
 	}
-	n, err := s.cas.Run(ctx, s.rdb, []string{sk, fk}, strconv.FormatUint(old, 10), sealed, strconv.FormatUint(fence, 10)).Int64()
+	keys, args := []string{sk, fk}, []any{strconv.FormatUint(old, 10), sealed, strconv.FormatUint(fence, 10)}
+	if s.waitReplicas > 0 {
+		return s.casDurable(ctx, keys, args)
+	}
+	n, err := s.cas.Run(ctx, s.rdb, keys, args...).Int64()
+	return casResult(n, err)
+}
+
+// casResult reads the compare-and-swap script's answer.
+func casResult(n int64, err error) (uint64, error) {
 	switch {
 	case err != nil:
 		return 0, err
@@ -229,6 +261,28 @@ func (s *Store) CompareAndSwapSession(ctx context.Context, key string, old, fenc
 		return 0, banklink.ErrVersionConflict
 	}
 	return uint64(n), nil
+}
+
+// casDurable runs the compare-and-swap and WAIT in one pipeline: on one
+// connection, as WAIT counts only the writes made on its own connection.
+func (s *Store) casDurable(ctx context.Context, keys []string, args []any) (uint64, error) {
+	pipe := s.rdb.Pipeline()
+	cas := pipe.Eval(ctx, casLua, keys, args...)
+	wait := pipe.Do(ctx, "WAIT", s.waitReplicas, s.waitTimeout.Milliseconds())
+	_, _ = pipe.Exec(ctx) // each command's own error is read below
+	n, err := cas.Int64()
+	v, err := casResult(n, err)
+	if err != nil {
+		return 0, err
+	}
+	got, err := wait.Int64()
+	switch {
+	case err != nil:
+		return 0, err
+	case got < int64(s.waitReplicas):
+		return 0, fmt.Errorf("redisstore: the write reached %d of %d replicas within %s: not durable", got, s.waitReplicas, s.waitTimeout)
+	}
+	return v, nil
 }
 
 // acquireLua sets the lease to ARGV[1] for ARGV[2] ms if it is free, and

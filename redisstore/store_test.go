@@ -211,3 +211,15 @@ func TestLeaseHolderKilledMidRenewal(t *testing.T) {
 	assert.EqualValues(t, 3, f.storedVersion("merchant"), "A's login, A's in-flight record, B's login")
 	t.Logf("B renewed %s after A died (lease %s)", time.Since(began).Round(time.Millisecond), f.lease)
 }
+
+// WithWaitReplicas: a write the replicas did not acknowledge is reported
+// as failed, never as durable (a standalone Redis has no replica).
+func TestWaitReplicasRefusesAWriteNoReplicaHas(t *testing.T) {
+	rdb := client(t, redisserver.Addr(t))
+	store, err := redisstore.New(rdb, sealKey(), redisstore.WithWaitReplicas(1, 50*time.Millisecond))
+	require.NoError(t, err)
+	_, err = store.CompareAndSwapSession(context.Background(), t.Name(), 0, 0, []byte(`{}`))
+	assert.ErrorContains(t, err, "not durable")
+	_, err = redisstore.New(rdb, sealKey(), redisstore.WithWaitReplicas(0, time.Second))
+	assert.Error(t, err)
+}

@@ -190,14 +190,14 @@ func runFleet(t *testing.T, f *fleet, minInterval time.Duration, rotations int, 
 
 func TestFleetMerchant(t *testing.T) {
 	const ttl = 2 * time.Second // short, with room for a loaded machine's scheduling
-	w := merchanttest.NewWallet(merchanttest.WithTokenLifetimes(ttl, 0))
+	w := merchanttest.NewWallet(merchanttest.WithTokenLifetimes(ttl, 0), merchanttest.WithReuseDetection())
 	t.Cleanup(w.Close)
 	f := newFleet(t, "merchant", w.URL, redisserver.Addr(t))
 	runFleet(t, f, ttl, 3, fleetCounts{
 		logins:    func() int { return w.Calls(merchanttest.RouteLogin) },
 		refreshes: func() int { return w.Calls(merchanttest.RouteRefresh) },
 	})
-	assert.Zero(t, w.StaleRefreshUses(), "no spent refresh token presented again")
+	assert.Zero(t, w.Reuses(), "no spent refresh token presented again")
 }
 
 // DFCU and Fintiv tokens say when they expire: the fleet refreshes ahead

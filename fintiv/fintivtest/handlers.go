@@ -9,7 +9,7 @@ import (
 	"github.com/banklink/banklink-go/internal/fake"
 )
 
-func (s *Server) handler() http.Handler {
+func (s *Server) routes() http.Handler {
 	routes := map[string]struct {
 		name, method string
 		auth         bool

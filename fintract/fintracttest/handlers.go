@@ -22,7 +22,7 @@ import (
 // segment (the 2022 server's int() of a non-number is a ValueError 500).
 var idRoute = regexp.MustCompile(`^/auth/(?:(login)/[^/]+|(avatar|info|update/usr)/[0-9]+)/$`)
 
-func (s *Server) handler() http.Handler {
+func (s *Server) routes() http.Handler {
 	return fake.Routes(map[string]http.HandlerFunc{
 		"/auth/register/":           s.Route(RouteRegister, s.register),
 		"/auth/login/":              s.Route(RouteLogin, s.login),

@@ -30,6 +30,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"sync"
@@ -100,6 +101,8 @@ type Server struct {
 	URL string
 
 	srv      *httptest.Server
+	handler  http.Handler
+	inMemory bool
 	jwt      *fake.SimpleJWT
 	mu       sync.Mutex
 	users    map[int]*user
@@ -160,13 +163,33 @@ func NewServer(opts ...Option) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	s.srv = httptest.NewServer(s.handler())
+	s.handler = s.routes()
+	if s.inMemory {
+		s.URL = "https://fintract.test/"
+		return s
+	}
+	s.srv = httptest.NewServer(s.handler)
 	s.URL = s.srv.URL + "/"
 	return s
 }
 
+// InMemory starts the fake without a socket or a goroutine: it serves only
+// through Transport (give it to the client with banklink.WithTransport),
+// and URL is https://fintract.test/. Client and fake then run inside a
+// testing/synctest bubble, on its fake clock.
+func InMemory() Option { return func(s *Server) { s.inMemory = true } }
+
+// Transport returns a RoundTripper that serves requests in this process,
+// without a socket (banklinktest.InMemoryTransport); give it to a client
+// with banklink.WithTransport.
+func (s *Server) Transport() http.RoundTripper { return banklinktest.InMemoryTransport(s.handler) }
+
 // Close shuts the server down.
-func (s *Server) Close() { s.srv.Close() }
+func (s *Server) Close() {
+	if s.srv != nil {
+		s.srv.Close()
+	}
+}
 
 func (s *Server) add(u *user) *user {
 	s.nextID++

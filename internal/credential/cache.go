@@ -372,9 +372,10 @@ func (c *Cache) renewAlone(ctx context.Context, epoch uint64, stale *Token, note
 }
 
 // private reports whether t is this client's alone: obtained here (it
-// has an identity) and never stored, so no other replica can hold it.
-// Sessions restored from outside (no identity) may be shared by config.
-func private(t *Token) bool { return t != nil && t.ID != "" && t.Version == 0 }
+// has an identity), never stored, and no write of it was sent that might
+// land later, so no other replica can hold it. Sessions restored from
+// outside (no identity) may be shared by config.
+func private(t *Token) bool { return t != nil && t.ID != "" && t.Version == 0 && !t.Published }
 
 // descend gives a renewal's result its lineage: a new identity, one
 // generation above everything it descends from or replaces, and the
@@ -389,7 +390,7 @@ func (c *Cache) descend(t, base *Token, st *stored) *Token {
 	if st != nil {
 		gen = max(gen, st.gen)
 	}
-	t.ID, t.Gen, t.Version = newID(), gen+1, 0
+	t.ID, t.Gen, t.Version, t.Published, t.Adopted = newID(), gen+1, 0, false, false
 	if t.Facts == nil && base != nil {
 		t.Facts = base.Facts
 	}

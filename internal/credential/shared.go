@@ -280,30 +280,51 @@ func (c *Cache) lost(ctx context.Context, epoch uint64, stale *Token, note *stri
 func (c *Cache) publish(ctx context.Context, epoch, old, fence uint64, t *Token, reason string) (*Token, error) {
 	v, err := c.cas(ctx, old, fence, t, stateLive)
 	if errors.Is(err, banklink.ErrVersionConflict) || isLeaseLost(err) {
-		st, lerr := c.load(ctx)
-		switch {
-		case lerr != nil:
-			err = lerr
-		case ahead(st, t) && st.tok != nil:
+		var st *stored
+		if v, st, err = c.writeOver(ctx, t); st != nil && st.tok != nil {
 			return c.adopt(ctx, epoch, st.tok)
-		case st == nil || st.state != stateLoggedOut:
-			var base uint64
-			if st != nil {
-				base = st.version
-			}
-			v, err = c.cas(ctx, base, 0, t, stateLive)
 		}
 	}
 	if err == nil {
 		t.Version = v
 	} else {
+		t.Published = unsure(err)
 		c.warn(ctx, "session store unavailable: the renewed session is kept in this process only", err)
 	}
 	return c.storeRenewedBecause(ctx, epoch, t, reason)
 }
 
+// unsure reports whether a failed write may still have been stored (a
+// timeout, a store error): only a conflict or a lost lease say it was not.
+func unsure(err error) bool {
+	return err != nil && !errors.Is(err, banklink.ErrVersionConflict) && !isLeaseLost(err)
+}
+
+// writeOver re-reads the store after a compare-and-swap of t lost, and
+// writes t over what it finds unless that is ahead of t (returned, to be
+// adopted) or a tombstone (left alone: t is kept in this process). A
+// store behind t lost data: t is written back.
+func (c *Cache) writeOver(ctx context.Context, t *Token) (uint64, *stored, error) {
+	st, err := c.load(ctx)
+	switch {
+	case err != nil:
+		return 0, nil, err
+	case ahead(st, t):
+		return 0, st, nil
+	case st != nil && st.state == stateLoggedOut:
+		return 0, nil, errors.New("the store holds a logout")
+	}
+	var base uint64
+	if st != nil {
+		base = st.version
+	}
+	v, err := c.cas(ctx, base, 0, t, stateLive)
+	return v, nil, err
+}
+
 // adopt makes a stored session the cache's.
 func (c *Cache) adopt(ctx context.Context, epoch uint64, st *Token) (*Token, error) {
+	st.Adopted = true // st is fresh from the store: not shared yet
 	c.logAt(ctx, slog.LevelInfo, "adopted the session another client renewed", "gen", st.Gen)
 	return c.storeRenewedBecause(ctx, epoch, st, "adopted")
 }
@@ -388,6 +409,9 @@ func (c *Cache) publishStored(ctx context.Context, cur, t *Token) uint64 {
 			}
 			return v
 		case !errors.Is(err, banklink.ErrVersionConflict):
+			if t != nil {
+				t.Published = unsure(err)
+			}
 			c.warn(ctx, "session store unavailable: the new session is kept in this process only", err)
 			return 0
 		}
@@ -421,24 +445,19 @@ func (c *Cache) shareRotation(ctx context.Context, prev, next *Token) {
 	if c.cur.Load() != next {
 		return
 	}
-	old := prev.Version
-	v, err := c.cas(ctx, old, 0, next, stateLive)
+	v, err := c.cas(ctx, prev.Version, 0, next, stateLive)
 	if errors.Is(err, banklink.ErrVersionConflict) {
-		st, lerr := c.load(ctx)
-		switch {
-		case lerr != nil:
-			err = lerr
-		case ahead(st, next):
+		var st *stored
+		if v, st, err = c.writeOver(ctx, next); st != nil {
 			return // the next renewal adopts it
-		case st == nil || st.state != stateLoggedOut:
-			var base uint64
-			if st != nil {
-				base = st.version
-			}
-			v, err = c.cas(ctx, base, 0, next, stateLive)
 		}
 	}
 	if err != nil {
+		if unsure(err) {
+			if published := next.With(func(t *Token) { t.Published = true }); c.cur.CompareAndSwap(next, published) {
+				next = published
+			}
+		}
 		c.warn(ctx, "session store unavailable: a rotated pair is kept in this process only", err)
 		c.changed(ctx, next, "rotation")
 		return

@@ -50,6 +50,12 @@ type Token struct {
 	// was never stored. It is the handle for the next compare-and-swap,
 	// never a measure of age.
 	Version uint64
+	// Published: a store write of this session was sent and its outcome
+	// is unknown (it timed out, the store erred): it may land later, so
+	// other replicas may hold this session even though Version is 0.
+	Published bool
+	// Adopted: this session was read from the store, not obtained here.
+	Adopted bool
 }
 
 // BearerHeader returns the Authorization header value for t, shared by

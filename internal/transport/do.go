@@ -88,20 +88,28 @@ func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error
 	}
 	c := t.newCall(op, opts, deadline, st)
 	err := c.run(ctx, decode)
-	if err == nil || !op.Auth || op.NoRetry || c.token == nil || t.cfg.Rejected == nil || !t.cfg.Rejected(err) {
-		return err
-	}
-	if op.NoRenew {
-		if cur := t.tokens.Current(); cur == nil || cur == c.token {
+	// A refused token is renewed once and the call replayed once; a
+	// second time only when the replay carried a session adopted from the
+	// store (a record that landed late can hold a dead access token, and
+	// an adoption sent nothing to the token endpoint).
+	for renewals := 0; renewals == 0 || (renewals == 1 && c.token != nil && c.token.Adopted); renewals++ {
+		if err == nil || !op.Auth || op.NoRetry || c.token == nil || t.cfg.Rejected == nil || !t.cfg.Rejected(err) {
 			return err
 		}
-	} else if _, rerr := t.tokens.Renew(ctx, c.token); rerr != nil {
-		if ctx.Err() != nil && errors.Is(rerr, context.Cause(ctx)) {
-			return c.failure(rerr) // the caller gave up waiting: name the call
+		if op.NoRenew {
+			if cur := t.tokens.Current(); cur == nil || cur == c.token {
+				return err
+			}
+		} else if _, rerr := t.tokens.Renew(ctx, c.token); rerr != nil {
+			if ctx.Err() != nil && errors.Is(rerr, context.Cause(ctx)) {
+				return c.failure(rerr) // the caller gave up waiting: name the call
+			}
+			return rerr
 		}
-		return rerr
+		c = t.newCall(op, opts, deadline, st)
+		err = c.run(ctx, decode)
 	}
-	return t.newCall(op, opts, deadline, st).run(ctx, decode)
+	return err
 }
 
 // newCall prepares one pass of op through the retry loop.

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -237,36 +238,34 @@ func TestARotatedAnswerIsNeverFailedByTheStore(t *testing.T) {
 
 // A background renewal that got no answer is not tried again on the very
 // next call: valid tokens keep serving during a hold-off (1s, doubling).
+// On the fake clock: 20s tokens, renewed in the background in their last
+// quarter; the refresh and login routes down once each.
 func TestHoldOffAfterAFailedBackgroundRenewal(t *testing.T) {
-	srv := dfcutest.NewServer(dfcutest.WithTokenLifetimes(8*time.Second, time.Hour))
-	t.Cleanup(srv.Close)
-	c, err := dfcu.New(banklink.WithBaseURL(srv.URL), dfcu.WithCredentials(dfcutest.DefaultUsername, dfcutest.DefaultPassword),
-		banklink.WithRetry(banklink.RetryPolicy{MaxRetries: -1}))
-	require.NoError(t, err)
-	t.Cleanup(c.CloseIdleConnections)
-	ctx := context.Background()
-	_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
-	require.NoError(t, err)
-	srv.InjectFaults(dfcutest.RouteRefresh, dfcutest.Fault{Status: http.StatusServiceUnavailable})
-	time.Sleep(6500 * time.Millisecond) // inside the renewal margin (a quarter of 8s), still valid
-	for range 20 {
+	synctest.Test(t, func(t *testing.T) {
+		srv := dfcutest.NewServer(dfcutest.InMemory(), dfcutest.WithTokenLifetimes(20*time.Second, time.Hour))
+		c, err := dfcu.New(banklink.WithBaseURL(srv.URL), banklink.WithTransport(srv.Transport()),
+			dfcu.WithCredentials(dfcutest.DefaultUsername, dfcutest.DefaultPassword), banklink.WithRetry(banklink.RetryPolicy{MaxRetries: -1}))
+		require.NoError(t, err)
+		ctx := context.Background()
 		_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
-		require.NoError(t, err, "a valid token keeps serving while the refresh route is down")
-	}
-	eventuallyTrue(t, func() bool { return srv.RefreshCalls() >= 1 })
-	time.Sleep(50 * time.Millisecond)
-	assert.Equal(t, 1, srv.RefreshCalls(), "one background renewal, then a hold-off: not one per call")
-}
-
-func eventuallyTrue(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("timed out")
+		require.NoError(t, err)
+		srv.InjectFaults(dfcutest.RouteRefresh, dfcutest.Fault{Status: http.StatusServiceUnavailable})
+		srv.InjectFaults(dfcutest.RouteToken, dfcutest.Fault{Status: http.StatusServiceUnavailable})
+		time.Sleep(15500 * time.Millisecond) // inside the renewal margin (a quarter of 20s), still valid
+		for range 20 {
+			_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
+			require.NoError(t, err, "a valid token keeps serving while the refresh route is down")
+			synctest.Wait() // a background renewal, if one started, has run
+			time.Sleep(10 * time.Millisecond)
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		assert.Equal(t, 1, srv.RefreshCalls(), "one background renewal, then a hold-off: not one per call")
+		assert.Equal(t, 2, srv.TokenCalls(), "the first login, then the renewal's (503)")
+		time.Sleep(time.Second) // the hold-off is over: the next call renews in the background
+		_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
+		require.NoError(t, err)
+		synctest.Wait()
+		assert.Equal(t, 2, srv.RefreshCalls())
+	})
 }
 
 // unreadableOnce reads the stored session as unreadable (a value sealed
@@ -316,4 +315,82 @@ func TestAnUnreadableStoredSessionIsReplaced(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(logs.String(), "cannot be read"), "one warning:\n%s", logs.String())
 	_, _, err = store.LoadSession(ctx, "dfcu:ops")
 	assert.NoError(t, err, "readable again")
+}
+
+// lateStore answers its armed compare-and-swaps late: each is stored at
+// once, then the answer waits past the client's store timeout (a stalled
+// Redis that executes the queued command when it resumes). down makes
+// every call fail.
+type lateStore struct {
+	banklink.SessionStore
+	late atomic.Int32 // how many of the next writes answer late
+	skip atomic.Int32 // writes to let through first
+	down atomic.Bool
+}
+
+var errLateStoreDown = errors.New("store down")
+
+func (l *lateStore) LoadSession(ctx context.Context, key string) ([]byte, uint64, error) {
+	if l.down.Load() {
+		return nil, 0, errLateStoreDown
+	}
+	return l.SessionStore.LoadSession(ctx, key)
+}
+
+func (l *lateStore) AcquireLease(ctx context.Context, key string, ttl time.Duration) (banklink.Lease, error) {
+	if l.down.Load() {
+		return banklink.Lease{}, errLateStoreDown
+	}
+	return l.SessionStore.AcquireLease(ctx, key, ttl)
+}
+
+func (l *lateStore) CompareAndSwapSession(ctx context.Context, key string, old, fence uint64, data []byte) (uint64, error) {
+	if l.down.Load() {
+		return 0, errLateStoreDown
+	}
+	v, err := l.SessionStore.CompareAndSwapSession(ctx, key, old, fence, data)
+	if l.skip.Add(-1) < 0 && l.late.Add(-1) >= 0 {
+		<-ctx.Done() // stored; the answer never comes in time
+		return 0, ctx.Err()
+	}
+	return v, err
+}
+
+// Regression (#20, found by the 20s SIGSTOP chaos test): a renewal whose
+// store write timed out kept its session as this replica's own, and
+// refreshed it alone while the store was down; but the write had landed,
+// and another replica later presented the same single-use token. A
+// session whose write may have landed is never refreshed alone: the
+// replica logs in on its own instead.
+func TestALateWriteNeverLetsTwoReplicasSpendOneToken(t *testing.T) {
+	w := merchanttest.NewWallet(merchanttest.WithReuseDetection())
+	t.Cleanup(w.Close)
+	store := &lateStore{SessionStore: banklink.NewMemoryStore()}
+	newClient := func() *merchant.Client {
+		c, err := merchant.New(banklink.WithBaseURL(w.URL), merchant.WithCredentials(merchanttest.Email, merchanttest.Password),
+			banklink.WithSessionStore(store, merchanttest.Email, 0), banklink.WithSessionStoreTimeout(100*time.Millisecond))
+		require.NoError(t, err)
+		t.Cleanup(c.CloseIdleConnections)
+		return c
+	}
+	a, b := newClient(), newClient()
+	ctx := context.Background()
+	profile := func(c *merchant.Client) error {
+		_, err := merchant.Do[merchant.Merchant](ctx, c, banklink.Request{Method: http.MethodGet, Path: "merchant/profile", Auth: true, Idempotent: true})
+		return err
+	}
+	require.NoError(t, profile(a)) // logged in, stored
+
+	store.skip.Store(1) // the in-flight record answers; the refreshed session's write lands but answers late
+	store.late.Store(1)
+	w.ExpireAccessTokens()
+	require.NoError(t, profile(a), "refreshed; the store write timed out (it landed)")
+
+	store.down.Store(true)
+	w.ExpireAccessTokens()
+	require.NoError(t, profile(a), "the store is down: a renewal without it")
+
+	store.down.Store(false)
+	require.NoError(t, profile(b), "b takes what the store holds")
+	assert.Zero(t, w.Reuses(), "a refresh token was presented twice")
 }

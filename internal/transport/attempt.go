@@ -124,7 +124,7 @@ func (c *call) attemptContext(parent context.Context) (context.Context, func(), 
 	}
 	end, cause := time.Now().Add(t.timeout), t.attemptTimedOut
 	if !c.deadline.IsZero() && c.deadline.Before(end) {
-		end, cause = c.deadline, t.callTimedOut
+		end, cause = c.deadline, c.bound
 	}
 	ctx, cancel := context.WithDeadlineCause(parent, end, cause)
 	return ctx, cancel, nil
@@ -284,7 +284,7 @@ func (m *movingBody) Close() error {
 // and only an error the cancellation caused carries it. It matches
 // context.DeadlineExceeded and os.ErrDeadlineExceeded.
 type timeoutError struct {
-	what  string // "attempt", "stall" or "call"
+	what  string // "attempt", "stall", "call" or "per-call"
 	after time.Duration
 }
 
@@ -294,6 +294,8 @@ func (e *timeoutError) Error() string {
 		return fmt.Sprintf("no byte moved for %s (stall timeout)", e.after)
 	case "call":
 		return fmt.Sprintf("the call took longer than %s (call timeout)", e.after)
+	case "per-call":
+		return fmt.Sprintf("the call took longer than %s (per-call timeout, CallOptions.Timeout)", e.after)
 	}
 	return fmt.Sprintf("no complete answer within %s (per-attempt timeout)", e.after)
 }

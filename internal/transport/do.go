@@ -35,6 +35,7 @@ type call struct {
 	op       *Op
 	parent   context.Context // the caller's context
 	deadline time.Time       // the whole call's bound (zero: only the caller's ctx)
+	bound    *timeoutError   // what reaching deadline is: the call timeout, or the per-call one
 	rc       retryablehttp.Client
 	hc       http.Client // sends each attempt through c.RoundTrip
 	req      retryablehttp.Request
@@ -79,14 +80,21 @@ func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error
 		return t.invalid(op, err)
 	}
 	var deadline time.Time
+	bound := t.callTimedOut
 	if op.BodyFunc == nil {
-		bound := t.callTimeout
 		if opts != nil && opts.Timeout > 0 {
-			bound = opts.Timeout
+			bound = &timeoutError{what: "per-call", after: opts.Timeout}
 		}
-		deadline = time.Now().Add(bound)
+		deadline = time.Now().Add(bound.after)
 	}
 	c := t.newCall(op, opts, deadline, st)
+	c.bound = bound
+	if ctx.Err() != nil {
+		// A context that has ended starts nothing: no login, no refresh,
+		// no store call, no request.
+		c.parent, c.req.Request = ctx, &http.Request{URL: t.url(op.Path, nil)}
+		return c.failure(context.Cause(ctx))
+	}
 	err := c.run(ctx, decode)
 	// A refused token is renewed once and the call replayed once; a
 	// second time only when the replay carried a session adopted from the
@@ -100,14 +108,30 @@ func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error
 			if cur := t.tokens.Current(); cur == nil || cur == c.token {
 				return err
 			}
-		} else if _, rerr := t.tokens.Renew(ctx, c.token); rerr != nil {
-			if ctx.Err() != nil && errors.Is(rerr, context.Cause(ctx)) {
-				return c.failure(rerr) // the caller gave up waiting: name the call
-			}
+		} else if rerr := t.renew(ctx, c); rerr != nil {
 			return rerr
 		}
 		c = t.newCall(op, opts, deadline, st)
+		c.bound = bound
 		err = c.run(ctx, decode)
+	}
+	return err
+}
+
+// renew waits for the renewal of the token c's server refused, bounded by
+// the call's own bound as well as the caller's context: a renewal that
+// outlasts the call (an OTP a person is slow to give) ends the call at its
+// bound, named as such, and goes on for the calls after it.
+func (t *Transport) renew(ctx context.Context, c *call) error {
+	rctx := ctx
+	if !c.deadline.IsZero() {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithDeadlineCause(ctx, c.deadline, c.bound)
+		defer cancel()
+	}
+	_, err := t.tokens.Renew(rctx, c.token)
+	if err != nil && rctx.Err() != nil && errors.Is(err, context.Cause(rctx)) {
+		return c.failure(err) // the call gave up waiting: name the call
 	}
 	return err
 }

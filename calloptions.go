@@ -18,8 +18,9 @@ import (
 type CallOptions struct {
 	// Header is added to the request's headers. It cannot replace the
 	// headers the SDK sets itself (credentials, User-Agent, Accept,
-	// Content-Type), and a name or value holding CR, LF or NUL refuses the
-	// call before sending. Nil: no header.
+	// Content-Type). A name that is not an HTTP token, or a value holding
+	// any control character but a tab, refuses the call before anything
+	// is sent, with ErrInvalidRequest (never retried). Nil: no header.
 	Header http.Header
 	// IdempotencyKey is sent as the Idempotency-Key header, and lets the
 	// call be retried after a failure that may have reached the server, as

@@ -3,6 +3,7 @@ package banklink_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -98,5 +99,29 @@ func TestAPerCallTimeoutNamesItself(t *testing.T) {
 		assert.Contains(t, err.Error(), "500ms (per-call timeout")
 		assert.NotContains(t, err.Error(), "1m0s")
 		assert.True(t, errors.Is(err, banklink.ErrUnavailable) && errors.Is(err, context.DeadlineExceeded), "%v", err)
+	})
+}
+
+// Regression (#21.4): a control character other than CR, LF or NUL in a
+// per-call header (here ESC and DEL) passed the SDK's check, net/http
+// refused the request, and the call came back as ErrUnavailable after 4
+// attempts, though nothing was ever sent. It is an input error now,
+// before sending, never retried.
+func TestAControlCharacterInAPerCallHeaderIsInvalidInput(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := dfcutest.NewServer(dfcutest.InMemory())
+		c, err := dfcu.New(banklink.WithBaseURL(srv.URL), banklink.WithTransport(srv.Transport()),
+			dfcu.WithCredentials(dfcutest.DefaultUsername, dfcutest.DefaultPassword))
+		require.NoError(t, err)
+		for _, h := range []http.Header{{"X-Trace": {"a\x1bb"}}, {"X-Trace": {"a\x7fb"}}, {"X Trace": {"v"}}, {"X-Tr\x01ace": {"v"}}} {
+			ctx := banklink.WithCallOptions(context.Background(), banklink.CallOptions{Header: h})
+			_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
+			assert.ErrorIs(t, err, banklink.ErrInvalidRequest, "%q", h)
+			assert.NotErrorIs(t, err, banklink.ErrUnavailable)
+		}
+		ctx := banklink.WithCallOptions(context.Background(), banklink.CallOptions{IdempotencyKey: "k\x1b"})
+		_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
+		assert.ErrorIs(t, err, banklink.ErrInvalidRequest)
+		assert.Zero(t, srv.Requests(), "nothing was sent")
 	})
 }

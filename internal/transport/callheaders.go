@@ -23,16 +23,15 @@ func checkCallOptions(o *callopt.Options) error {
 	if o == nil {
 		return nil
 	}
-	bad := func(s string) bool { return strings.ContainsAny(s, "\r\n\x00") }
-	if bad(o.IdempotencyKey) {
+	if !validHeaderValue(o.IdempotencyKey) {
 		return errors.New("the idempotency key holds a control character")
 	}
 	for k, vs := range o.Header {
-		if k == "" || bad(k) || strings.ContainsAny(k, " :") {
-			return errors.New("a per-call header name is not a valid token")
+		if k == "" || strings.IndexFunc(k, notTokenChar) >= 0 {
+			return errors.New("a per-call header name is not an HTTP token")
 		}
 		for _, v := range vs {
-			if bad(v) {
+			if !validHeaderValue(v) {
 				return errors.New("per-call header " + k + " holds a control character")
 			}
 		}

@@ -172,3 +172,48 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// panicky panics while it is decoded: a caller's type gone wrong.
+type panicky struct{}
+
+func (*panicky) UnmarshalJSON([]byte) error { panic("decoder bug") }
+
+// Regression (#21.5): a panic while an answer was decoded (a caller's
+// Do[T] type) left the operation's span open and the active-operations
+// count up. The attempt and the operation now end, with an error, and the
+// panic goes on up to the caller.
+func TestTelemetrySurvivesAPanic(t *testing.T) {
+	srv := dfcutest.NewServer()
+	t.Cleanup(srv.Close)
+	rec := &recorder{}
+	c, err := dfcu.New(banklink.WithBaseURL(srv.URL), dfcu.WithCredentials(dfcutest.DefaultUsername, dfcutest.DefaultPassword),
+		banklink.WithObserver(rec))
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	ctx := context.Background()
+	_, err = c.Loans(ctx, dfcutest.AccountWithLoans) // logged in
+	require.NoError(t, err)
+	rec.mu.Lock()
+	rec.events = nil
+	rec.mu.Unlock()
+
+	assert.PanicsWithValue(t, "decoder bug", func() {
+		_, _ = dfcu.Do[panicky](ctx, c, banklink.Request{Method: "POST", Path: "api/accounts/loans/", Auth: true, Idempotent: true,
+			Body: map[string]string{"account": dfcutest.AccountWithLoans}})
+	})
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	var starts, ends int
+	for _, e := range rec.events {
+		switch {
+		case strings.HasPrefix(e, "op end"):
+			ends++
+			assert.Contains(t, e, "panicked (a string)")
+			assert.NotContains(t, e, "decoder bug", "the panic's value is never reported")
+		case strings.HasPrefix(e, "op "):
+			starts++
+		}
+	}
+	assert.Equal(t, 1, starts)
+	assert.Equal(t, 1, ends, "the operation ended: %q", rec.events)
+}

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -23,17 +24,36 @@ type opStats struct {
 }
 
 // observed is Do with an observer: the operation's start and end around
-// it, its attempts counted by the calls.
-func (t *Transport) observed(ctx context.Context, op *Op, decode func(*Response) error) error {
+// it, its attempts counted by the calls. The ends are deferred: a panic
+// (a caller's type that panics while an answer is decoded) still ends the
+// attempt and the operation, with an error, before it goes on up.
+func (t *Transport) observed(ctx context.Context, op *Op, decode func(*Response) error) (err error) {
 	start := time.Now()
 	info := t.operation(op)
 	ctx, end := t.obs.StartOperation(ctx, info)
 	st := &opStats{}
-	err := t.do(ctx, op, decode, st)
-	end(banklink.OperationEnd{Err: t.redactedErr(op, err), Category: errs.CategoryOf(err), StatusCode: st.status,
-		Attempts: st.attempts, Duration: time.Since(start)})
-	return err
+	defer func() {
+		p := recover()
+		if p != nil {
+			err = &panicked{value: fmt.Sprintf("%T", p)}
+			if st.attemptEnd != nil {
+				st.attemptEnd(banklink.AttemptEnd{Err: err, Duration: time.Since(st.attemptStart)})
+			}
+		}
+		end(banklink.OperationEnd{Err: t.redactedErr(op, err), Category: errs.CategoryOf(err), StatusCode: st.status,
+			Attempts: st.attempts, Duration: time.Since(start)})
+		if p != nil {
+			panic(p)
+		}
+	}()
+	return t.do(ctx, op, decode, st)
 }
+
+// panicked is what observers see of an operation that panicked: the
+// panic's type, never its value (it may carry a piece of the answer).
+type panicked struct{ value string }
+
+func (e *panicked) Error() string { return "the call panicked (a " + e.value + ")" }
 
 // operation describes op for an observer.
 func (t *Transport) operation(op *Op) banklink.Operation {

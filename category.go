@@ -47,6 +47,12 @@ const (
 	// It comes as a *RetriesExhaustedError, which unwraps to the last
 	// attempt's error (and so matches its category too).
 	ErrRetriesExhausted Category = "retries exhausted"
+	// ErrRetryBudgetExhausted: a retry the policy allowed was not made,
+	// because the client's retry budget (WithRetryBudget) is spent: many
+	// calls failed lately. The error also matches the last attempt's
+	// error. Unlike ErrRetriesExhausted, this call was not tried as often
+	// as its policy allows.
+	ErrRetryBudgetExhausted Category = "retry budget exhausted"
 	// ErrResponseTooLarge: a response body exceeded the configured limit
 	// (WithMaxResponseBytes).
 	ErrResponseTooLarge Category = "response too large"

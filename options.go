@@ -23,6 +23,9 @@ type Options struct {
 	Transport http.RoundTripper
 	// Retry is the retry policy; its zero value is the default policy.
 	Retry RetryPolicy
+	// RetryBudget bounds the retries of all the client's calls together
+	// (see WithRetryBudget); its zero value is the default budget.
+	RetryBudget RetryBudget
 	// Logger receives the SDK's records (see WithLogger). Nil: no logging.
 	Logger *slog.Logger
 	// UserAgent is appended to the SDK's User-Agent. Empty: nothing.

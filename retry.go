@@ -26,3 +26,32 @@ type RetryPolicy struct {
 	// returns the error, whose RetryAfter holds the requested delay.
 	MaxRetryAfter time.Duration
 }
+
+// RetryBudget bounds the retries of all of a client's calls together, as
+// the AWS SDKs' standard retryer does: a bucket of tokens; each retry
+// takes RetryCost of them (TimeoutCost after an attempt that timed out),
+// each successful attempt gives SuccessRefill back, up to Capacity. When
+// the bucket cannot pay for a retry, the failure is returned at once,
+// matching ErrRetryBudgetExhausted: in an outage N callers make about N
+// requests plus Capacity/RetryCost retries, not N times the policy's
+// attempts. The zero value is the default: Capacity 500, RetryCost 5,
+// TimeoutCost 10, SuccessRefill 1 (100 retries in a row, refilled by
+// successes). A negative Capacity turns the budget off.
+type RetryBudget struct {
+	Capacity      int
+	RetryCost     int
+	TimeoutCost   int
+	SuccessRefill int
+}
+
+// WithRetryBudget sets the client's retry budget (see RetryBudget; the
+// default is on). Use RetryBudget{Capacity: -1} to turn it off.
+func WithRetryBudget(b RetryBudget) Option {
+	return func(o *Options) error {
+		if b.RetryCost < 0 || b.TimeoutCost < 0 || b.SuccessRefill < 0 {
+			return errorString("WithRetryBudget: negative cost or refill")
+		}
+		o.RetryBudget = b
+		return nil
+	}
+}

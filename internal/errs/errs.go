@@ -23,20 +23,21 @@ type (
 
 // The categories, as the root package declares them.
 const (
-	ErrUnauthorized     = banklink.ErrUnauthorized
-	ErrSessionExpired   = banklink.ErrSessionExpired
-	ErrForbidden        = banklink.ErrForbidden
-	ErrNotFound         = banklink.ErrNotFound
-	ErrInvalidRequest   = banklink.ErrInvalidRequest
-	ErrInvalidConfig    = banklink.ErrInvalidConfig
-	ErrRateLimited      = banklink.ErrRateLimited
-	ErrServerError      = banklink.ErrServerError
-	ErrRetriesExhausted = banklink.ErrRetriesExhausted
-	ErrResponseTooLarge = banklink.ErrResponseTooLarge
-	ErrInsecureURL      = banklink.ErrInsecureURL
-	ErrRedirectRefused  = banklink.ErrRedirectRefused
-	ErrReauthRequired   = banklink.ErrReauthRequired
-	ErrUnavailable      = banklink.ErrUnavailable
+	ErrUnauthorized         = banklink.ErrUnauthorized
+	ErrSessionExpired       = banklink.ErrSessionExpired
+	ErrForbidden            = banklink.ErrForbidden
+	ErrNotFound             = banklink.ErrNotFound
+	ErrInvalidRequest       = banklink.ErrInvalidRequest
+	ErrInvalidConfig        = banklink.ErrInvalidConfig
+	ErrRateLimited          = banklink.ErrRateLimited
+	ErrServerError          = banklink.ErrServerError
+	ErrRetriesExhausted     = banklink.ErrRetriesExhausted
+	ErrRetryBudgetExhausted = banklink.ErrRetryBudgetExhausted
+	ErrResponseTooLarge     = banklink.ErrResponseTooLarge
+	ErrInsecureURL          = banklink.ErrInsecureURL
+	ErrRedirectRefused      = banklink.ErrRedirectRefused
+	ErrReauthRequired       = banklink.ErrReauthRequired
+	ErrUnavailable          = banklink.ErrUnavailable
 )
 
 // ForStatus returns the category of an HTTP status code, or "" for a status

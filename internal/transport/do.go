@@ -44,6 +44,7 @@ type call struct {
 	attempts int
 	wait     time.Duration     // the backoff checkRetry chose
 	again    bool              // the last attempt's outcome asked for another one
+	spent    bool              // a retry was refused for want of budget
 	token    *credential.Token // the session token the last attempt carried
 	buf      *bytes.Buffer     // the final response's body
 	retry    policy            // the client's, or the caller's for this call
@@ -71,7 +72,7 @@ func (t *Transport) Do(ctx context.Context, op *Op, decode func(*Response) error
 }
 
 // do is Do; st, with an observer, counts the operation's attempts.
-func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error, st *opStats) error {
+func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error, st *opStats) (err error) {
 	if err := t.check(op); err != nil {
 		return err
 	}
@@ -89,13 +90,18 @@ func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error
 	}
 	c := t.newCall(op, opts, deadline, st)
 	c.bound = bound
+	defer func() {
+		if err != nil && c.spent {
+			err = &budgetSpent{err}
+		}
+	}()
 	if ctx.Err() != nil {
 		// A context that has ended starts nothing: no login, no refresh,
 		// no store call, no request.
 		c.parent, c.req.Request = ctx, &http.Request{URL: t.url(op.Path, nil)}
 		return c.failure(context.Cause(ctx))
 	}
-	err := c.run(ctx, decode)
+	err = c.run(ctx, decode)
 	// A refused token is renewed once and the call replayed once; a
 	// second time only when the replay carried a session adopted from the
 	// store (a record that landed late can hold a dead access token, and
@@ -244,6 +250,9 @@ func (c *call) decide(ctx context.Context, resp *http.Response, err error) (bool
 	if ctx.Err() != nil {
 		return false, context.Cause(ctx)
 	}
+	if err == nil && resp != nil && resp.StatusCode < http.StatusInternalServerError && resp.StatusCode != http.StatusTooManyRequests {
+		c.t.budget.succeeded()
+	}
 	if c.op.NoRetry || !retryable(c.idempotent(), resp, err) {
 		return false, nil
 	}
@@ -263,6 +272,10 @@ func (c *call) decide(ctx context.Context, resp *http.Response, err error) (bool
 		}
 		if !end.IsZero() && time.Until(end) <= wait {
 			return false, nil // the deadline would pass while sleeping
+		}
+		if !c.t.budget.take(timedOut(err)) {
+			c.spent = true
+			return false, nil // the client's retries are spent: fail now, not later
 		}
 		c.logRetry(ctx, resp, err, wait)
 	}

@@ -50,6 +50,7 @@ type Config struct {
 type Transport struct {
 	cfg         Config
 	retry       policy
+	budget      *budget // nil: retries bounded by the policy only
 	base        *url.URL
 	baseStr     string
 	origin      origin
@@ -128,6 +129,7 @@ func New(cfg Config, s banklink.Options) (*Transport, error) {
 		timeout = DefaultTimeout
 	}
 	t.timeout = timeout
+	t.budget = newBudget(s.RetryBudget)
 	t.callTimeout = s.CallTimeout
 	if t.callTimeout <= 0 {
 		t.callTimeout = DefaultCallTimeout

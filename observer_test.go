@@ -107,7 +107,7 @@ func TestObserverSeesFailuresWithoutSecrets(t *testing.T) {
 	require.ErrorIs(t, err, banklink.ErrUnauthorized)
 	all := strings.Join(rec.events, "\n")
 	assert.Contains(t, all, `category="unauthorized"`)
-	assert.Contains(t, all, "renewal end kind= err=session expired: dfcu token: POST /token/: 401")
+	assert.Contains(t, all, "renewal end kind= err=login refused: dfcu token: POST /token/: 401")
 	assert.NotContains(t, all, "wrong-canary-pw-77")
 }
 

@@ -23,9 +23,11 @@ type CallError struct {
 	// Attempts is how many requests were sent; 0 when refused before sending.
 	Attempts int
 	// Kind is the category: ErrUnavailable when the server could not be
-	// reached or gave no answer in time, ErrInvalidRequest for a request
-	// refused before sending; empty for the caller's own cancellation or
-	// deadline (match context.Canceled or context.DeadlineExceeded).
+	// reached or gave no answer in time (any bound: the SDK's call,
+	// per-call, attempt or stall timeout, or the caller's own context
+	// deadline; all of them also match context.DeadlineExceeded),
+	// ErrInvalidRequest for a request refused before sending; empty for
+	// the caller's own cancellation (match context.Canceled).
 	Kind Category
 	// Err is the cause.
 	Err error

@@ -82,8 +82,13 @@ func TestWrongPasswordIsUnauthorized(t *testing.T) {
 	assert.Equal(t, "No active account found with the given credentials", e.Message)
 	assert.NotContains(t, err.Error(), "wrong-secret-pw")
 
+	// There never was a session: the refused first login is a refusal,
+	// not an expired session (#22).
 	_, err = c.Loans(context.Background(), dfcutest.AccountWithLoans)
-	require.ErrorIs(t, err, banklink.ErrSessionExpired, "a call that cannot log in reports the session")
+	require.ErrorIs(t, err, banklink.ErrUnauthorized)
+	assert.NotErrorIs(t, err, banklink.ErrSessionExpired)
+	assert.NotContains(t, err.Error(), "session expired")
+	assert.Contains(t, err.Error(), "login refused")
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 401, e.StatusCode)
 	assert.Equal(t, 2, srv.TokenCalls(), "a 401 on login is never retried")

@@ -67,6 +67,9 @@ func (c *Cache) renewFrom(ctx context.Context, base *Token, mayRefresh bool) (*T
 		return t, "login", nil
 	case errors.Is(err, ErrNoLogin) && refreshErr != nil:
 		return nil, "", &errs.SessionExpiredError{Err: &noLoginError{refresh: refreshErr, login: err}} // dead: see renew
+	case Refused(err) && base == nil:
+		// There was no session to expire: the first login was refused.
+		return nil, "", &loginRefused{err}
 	case errors.Is(err, ErrNoLogin), Refused(err):
 		return nil, "", &errs.SessionExpiredError{Err: err}
 	}
@@ -135,3 +138,10 @@ func (e *sharedTokenError) Error() string {
 	return e.provider + ": the session store is unavailable and the single-use refresh token may be another replica's: not presented; no stored credentials to log in with (" + e.store.Error() + ")"
 }
 func (e *sharedTokenError) Unwrap() []error { return []error{errs.ErrUnavailable, e.store} }
+
+// loginRefused is a first login the server refused (no session existed):
+// ErrUnauthorized, as the refusal says, never ErrSessionExpired.
+type loginRefused struct{ err error }
+
+func (e *loginRefused) Error() string { return "login refused: " + e.err.Error() }
+func (e *loginRefused) Unwrap() error { return e.err }

@@ -312,7 +312,14 @@ func (c *call) failure(err error) error {
 	var cat errs.Category
 	switch {
 	case c.parent.Err() != nil && (errors.Is(err, c.parent.Err()) || errors.Is(err, context.Cause(c.parent))):
-		kind = "" // the caller's own cancellation or deadline
+		if errors.Is(c.parent.Err(), context.DeadlineExceeded) {
+			// A deadline is a deadline, whoever set it: the caller's reads
+			// as the SDK's own bounds do (ErrUnavailable, and
+			// context.DeadlineExceeded), named as the caller's.
+			err = &callerDeadline{cause: err}
+			break
+		}
+		kind = "" // the caller's own cancellation: context.Canceled, nothing else
 		if !errors.Is(err, c.parent.Err()) {
 			err = fmt.Errorf("%w (%w)", c.parent.Err(), err) // a custom cause still matches context.Canceled
 		}
@@ -368,3 +375,15 @@ func (c *call) releaseBuf() {
 	}
 	c.buf = nil
 }
+
+// callerDeadline is a call cut off by its caller's context deadline.
+type callerDeadline struct{ cause error }
+
+func (e *callerDeadline) Error() string {
+	if errors.Is(e.cause, context.DeadlineExceeded) {
+		return "the caller's context deadline passed"
+	}
+	return "the caller's context deadline passed (" + e.cause.Error() + ")"
+}
+
+func (e *callerDeadline) Unwrap() []error { return []error{context.DeadlineExceeded, e.cause} }

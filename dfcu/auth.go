@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -25,6 +26,13 @@ type Session struct {
 	// AccessExpiry and RefreshExpiry are the tokens' exp; zero when unknown.
 	AccessExpiry  time.Time
 	RefreshExpiry time.Time
+}
+
+// LogValue is what any slog handler prints of s: its expiries, never its
+// tokens (they show as [REDACTED]).
+func (s Session) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("access", redact.Masked(s.Access)), slog.String("refresh", redact.Masked(s.Refresh)),
+		slog.Time("access_expiry", s.AccessExpiry), slog.Time("refresh_expiry", s.RefreshExpiry))
 }
 
 // Format prints s without its tokens, whatever the verb.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -40,6 +41,14 @@ type Session struct {
 	// AccessExpiry is when the access token expires (from expires_in);
 	// zero when unknown. The service says nothing of the refresh token's.
 	AccessExpiry time.Time
+}
+
+// LogValue is what any slog handler prints of s: its facts and expiry,
+// never its tokens (they show as [REDACTED]).
+func (s Session) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("uuid", s.UUID), slog.String("user_type", s.UserType), slog.String("tenant", s.Tenant),
+		slog.Bool("need_change_password", s.NeedChangePassword), slog.String("access", redact.Masked(s.Access)),
+		slog.String("refresh", redact.Masked(s.Refresh)), slog.Time("access_expiry", s.AccessExpiry))
 }
 
 // Format prints s without its tokens, whatever the verb.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -146,6 +147,23 @@ type Reset struct {
 	Answer             string `json:"answer"`
 }
 
+// LogValue is what any slog handler prints of r: never its answer.
+func (r Reset) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("username", r.Username), slog.Int64("security_question_id", r.SecurityQuestionID),
+		slog.String("answer", redact.Masked(r.Answer)))
+}
+
+// MarshalJSON writes r with its answer masked: a Reset logged or stored
+// as JSON never carries the answer (the SDK sends its own copy).
+func (r Reset) MarshalJSON() ([]byte, error) {
+	w := resetWire(r)
+	w.Answer = redact.Masked(r.Answer)
+	return json.Marshal(w)
+}
+
+// resetWire is a Reset as it is sent: the answer in clear.
+type resetWire Reset
+
 // Format prints r without its answer, whatever the verb.
 func (r Reset) Format(f fmt.State, _ rune) {
 	fmt.Fprintf(f, "fintiv.Reset{Username:%q, SecurityQuestionID:%d, Answer:%s}", r.Username, r.SecurityQuestionID, redact.Masked(r.Answer))
@@ -171,7 +189,7 @@ func (c *Client) ResetPassword(ctx context.Context, r Reset) error {
 	if err != nil {
 		return err
 	}
-	return c.send(ctx, "reset_password", http.MethodPost, "auth/api/reset/password", r, false, false, nil, r.Answer)
+	return c.send(ctx, "reset_password", http.MethodPost, "auth/api/reset/password", resetWire(r), false, false, nil, r.Answer)
 }
 
 // RequestTemporaryPassword asks the service to send the user a temporary
@@ -191,7 +209,7 @@ func (c *Client) ResetPIN(ctx context.Context, r Reset) error {
 	if err != nil {
 		return err
 	}
-	return c.send(ctx, "reset_pin", http.MethodPost, "auth/api/reset/pin", r, false, false, nil, r.Answer)
+	return c.send(ctx, "reset_pin", http.MethodPost, "auth/api/reset/pin", resetWire(r), false, false, nil, r.Answer)
 }
 
 // UserExists reports whether a username is taken

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -26,6 +27,23 @@ type RegisterRequest struct {
 	CustomerID string   `json:"customer_id,omitempty"`
 	Gender     Gender   `json:"gender,omitempty"`
 }
+
+// LogValue is what any slog handler prints of r: never its passwords.
+func (r RegisterRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("email", r.Email), slog.String("username", r.Username), slog.String("user_type", string(r.UserType)),
+		slog.String("password", redact.Masked(r.Password)), slog.String("password2", redact.Masked(r.Password2)), slog.String("phone", r.Phone))
+}
+
+// MarshalJSON writes r with its passwords masked: a RegisterRequest
+// logged or stored as JSON never carries them (the SDK sends its own copy).
+func (r RegisterRequest) MarshalJSON() ([]byte, error) {
+	w := registerWire(r)
+	w.Password, w.Password2 = redact.Masked(r.Password), redact.Masked(r.Password2)
+	return json.Marshal(w)
+}
+
+// registerWire is a RegisterRequest as it is sent: the passwords in clear.
+type registerWire RegisterRequest
 
 // Format prints r without its passwords, whatever the verb.
 func (r RegisterRequest) Format(f fmt.State, _ rune) {
@@ -79,7 +97,7 @@ func (c *Client) Register(ctx context.Context, req RegisterRequest) (*User, erro
 	if err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(req)
+	body, err := json.Marshal(registerWire(req))
 	if err != nil {
 		return nil, err
 	}

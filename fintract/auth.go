@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/mail"
 	"strconv"
@@ -28,6 +29,21 @@ type LoginRequest struct {
 	OTPType OTPType
 	// UserType is optional; matched without regard to case.
 	UserType UserType
+}
+
+// LogValue is what any slog handler prints of l: never its password.
+func (l LoginRequest) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("email", l.Email), slog.String("password", redact.Masked(l.Password)),
+		slog.String("otp_type", string(l.OTPType)), slog.String("user_type", string(l.UserType)))
+}
+
+// MarshalJSON writes l with its password masked: a LoginRequest logged or
+// stored as JSON never carries the password.
+func (l LoginRequest) MarshalJSON() ([]byte, error) {
+	type plain LoginRequest
+	p := plain(l)
+	p.Password = redact.Masked(l.Password)
+	return json.Marshal(p)
 }
 
 // Format prints l without its password, whatever the verb.
@@ -102,6 +118,14 @@ type Session struct {
 	// AccessExpiry and RefreshExpiry are the tokens' exp; zero when unknown.
 	AccessExpiry  time.Time
 	RefreshExpiry time.Time
+}
+
+// LogValue is what any slog handler prints of s: its user and expiries,
+// never its tokens (they show as [REDACTED]).
+func (s Session) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int("user_id", s.UserID), slog.String("username", s.Username), slog.String("user_type", string(s.UserType)),
+		slog.String("access", redact.Masked(s.Access)), slog.String("refresh", redact.Masked(s.Refresh)),
+		slog.Time("access_expiry", s.AccessExpiry), slog.Time("refresh_expiry", s.RefreshExpiry))
 }
 
 // Format prints s without its tokens, whatever the verb.

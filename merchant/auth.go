@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -23,6 +24,12 @@ type Session struct {
 	// X-Refresh-Token. The wallet says nothing of their expiry.
 	Access  string
 	Refresh string
+}
+
+// LogValue is what any slog handler prints of s: never its tokens (they
+// show as [REDACTED]).
+func (s Session) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("access", redact.Masked(s.Access)), slog.String("refresh", redact.Masked(s.Refresh)))
 }
 
 // Format prints s without its tokens, whatever the verb.

@@ -17,12 +17,15 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"time"
 
 	"github.com/banklink/banklink-go/banklinktest"
+	"github.com/banklink/banklink-go/internal/redact"
 )
 
 // Route names, for InjectFaults and Calls.
@@ -100,6 +103,46 @@ type Headers struct {
 	APIKey        string
 	Tenant        string
 	Authorization bool
+}
+
+// LogValue is what any slog handler prints of h: never the API key.
+func (h Headers) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("route", h.Route), slog.String("api_key", redact.Masked(h.APIKey)),
+		slog.String("tenant", h.Tenant), slog.Bool("authorization", h.Authorization))
+}
+
+// LogValue is what any slog handler prints of u: never its password, PIN
+// or answers.
+func (u User) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("uuid", u.UUID), slog.String("username", u.Username), slog.String("password", redact.Masked(u.Password)),
+		slog.String("pin", redact.Masked(u.PIN)), slog.Int("answers", len(u.Answers)), slog.Bool("need_change_password", u.NeedChangePassword))
+}
+
+// Format prints h without the API key, whatever the verb.
+func (h Headers) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "fintivtest.Headers{Route:%s, APIKey:%s, Tenant:%s, Authorization:%t}", h.Route, redact.Masked(h.APIKey), h.Tenant, h.Authorization)
+}
+
+// MarshalJSON writes h with the API key masked.
+func (h Headers) MarshalJSON() ([]byte, error) {
+	type plain Headers
+	p := plain(h)
+	p.APIKey = redact.Masked(h.APIKey)
+	return json.Marshal(p)
+}
+
+// Format prints u without its password, PIN or answers, whatever the verb.
+func (u User) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "fintivtest.User{UUID:%s, Username:%s, Password:%s, PIN:%s, Answers:%d, NeedChangePassword:%t}",
+		u.UUID, u.Username, redact.Masked(u.Password), redact.Masked(u.PIN), len(u.Answers), u.NeedChangePassword)
+}
+
+// MarshalJSON writes u with its password, PIN and answers masked.
+func (u User) MarshalJSON() ([]byte, error) {
+	type plain User
+	p := plain(u)
+	p.Password, p.PIN, p.Answers = redact.Masked(u.Password), redact.Masked(u.PIN), nil
+	return json.Marshal(p)
 }
 
 // Option configures a Server.

@@ -3,6 +3,7 @@ package banklink
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/banklink/banklink-go/internal/callopt"
@@ -36,8 +37,11 @@ type CallOptions struct {
 	// WithCallTimeout, for which it stands in. Zero: the client's.
 	Timeout time.Duration
 	// Capture, when not nil, receives the metadata of each call's final
-	// HTTP answer, success or failure: status, headers, request id,
-	// attempts. With several calls on one context, it holds the last.
+	// HTTP answer, success or failure: status, headers (credential headers
+	// removed, any value holding a secret of the client's or the call's
+	// masked), request id, attempts. Calls sharing the context write it
+	// one at a time, and it holds the last to finish: read it once they
+	// have returned (or give each call a context of its own).
 	Capture *Response
 }
 
@@ -85,7 +89,10 @@ func WithCallOptions(ctx context.Context, o CallOptions) context.Context {
 		next.Timeout = o.Timeout
 	}
 	if into := o.Capture; into != nil {
+		var mu sync.Mutex // calls sharing the context write it one at a time
 		next.Capture = func(a callopt.Answer) {
+			mu.Lock()
+			defer mu.Unlock()
 			*into = Response{StatusCode: a.StatusCode, Header: a.Header, Method: a.Method, Path: a.Path, RequestID: a.RequestID, Attempts: a.Attempts}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/url"
 	"regexp"
 	"strings"
@@ -65,6 +66,12 @@ func Forms(secret string) []string {
 		add(string(b[1 : len(b)-1]))
 	}
 	add(pythonJSON(secret))
+	if b, err := json.Marshal(secret); err == nil {
+		add(strings.ReplaceAll(string(b[1:len(b)-1]), "/", `\/`)) // PHP's json_encode escapes "/"
+	}
+	add(html.EscapeString(secret))                                                                    // &amp; &lt; &gt; &#34; &#39;
+	add(strings.NewReplacer("&#34;", "&quot;", "&#39;", "&#x27;").Replace(html.EscapeString(secret))) // named and hex entities
+	add(numericEntities(secret))
 	add(url.QueryEscape(secret))
 	add(url.PathEscape(secret))
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
@@ -77,6 +84,25 @@ func Forms(secret string) []string {
 		}
 	}
 	return forms
+}
+
+// numericEntities escapes s's HTML-special characters as decimal
+// numeric entities, as some templates do (&#38; &#60; &#62; &#34; &#39;).
+func numericEntities(s string) string {
+	return strings.NewReplacer("&", "&#38;", "<", "&#60;", ">", "&#62;", `"`, "&#34;", "'", "&#39;").Replace(s)
+}
+
+// queryPattern is a URL path's query string in free text.
+var queryPattern = regexp.MustCompile(`(/[^\s"'<>?]*)\?[^\s"'<>]*`)
+
+// StripQueries removes the query strings of the paths and URLs in s (a
+// token sent as ?token= must not come back through an error's cause,
+// whatever a peer echoed).
+func StripQueries(s string) string {
+	if !strings.Contains(s, "?") {
+		return s
+	}
+	return queryPattern.ReplaceAllString(s, "$1")
 }
 
 // pythonJSON escapes s as Python's json.dumps does by default

@@ -57,3 +57,24 @@ func TestSnippetCutsOnARuneBoundary(t *testing.T) {
 	assert.True(t, utf8.ValidString(got))
 	assert.Equal(t, "éééé…", got)
 }
+
+// #22.2: the forms a server may echo a secret in beyond JSON, form, path
+// and base64: HTML-escaped (named, hex and decimal entities) and PHP's
+// JSON with "/" escaped.
+func TestStringRedactsHTMLAndSlashEscapedForms(t *testing.T) {
+	secret := `p&ss<w>rd"'/x`
+	for _, echoed := range []string{
+		`p&amp;ss&lt;w&gt;rd&#34;&#39;/x`,   // Go's html.EscapeString
+		`p&amp;ss&lt;w&gt;rd&quot;&#x27;/x`, // named and hex entities
+		`p&#38;ss&#60;w&#62;rd&#34;&#39;/x`, // decimal entities
+		`p\u0026ss\u003cw\u003erd\"'\/x`,    // PHP: "/" escaped too
+	} {
+		out := String("echo: "+echoed+" end", secret)
+		if strings.Contains(out, "ss") {
+			t.Errorf("%q survived as %q", echoed, out)
+		}
+	}
+	if got := StripQueries(`malformed HTTP status code "/auth/oauth/check_token?token=abc.def"`); got != `malformed HTTP status code "/auth/oauth/check_token"` {
+		t.Errorf("StripQueries: %q", got)
+	}
+}

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"errors"
+	"github.com/banklink/banklink-go/internal/redact"
 	"net/http"
 	"strings"
 
@@ -58,9 +59,14 @@ func (c *call) capture(resp *http.Response) {
 	if resp != nil {
 		a.StatusCode = resp.StatusCode
 		a.Header = resp.Header.Clone()
-		for k := range a.Header {
+		secrets := c.t.secrets(c.op)
+		for k, vs := range a.Header {
 			if credentialHeader(k) {
 				delete(a.Header, k)
+				continue
+			}
+			for i, v := range vs { // a gateway may echo a credential under a name of its own
+				vs[i] = redact.String(v, secrets...)
 			}
 		}
 		a.RequestID = requestID(resp.Header)

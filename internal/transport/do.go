@@ -330,7 +330,7 @@ func (c *call) failure(err error) error {
 	}
 	e := &errs.CallError{
 		Provider: c.t.cfg.Provider, Op: c.op.Name, Method: c.op.Method, Path: c.req.URL.Path,
-		Attempts: c.attempts, Kind: kind, Err: redactURLError(err),
+		Attempts: c.attempts, Kind: kind, Err: c.t.redactedCause(c.op, redactURLError(err)),
 	}
 	if c.again {
 		return c.exhausted(c.parent, e)
@@ -387,3 +387,24 @@ func (e *callerDeadline) Error() string {
 }
 
 func (e *callerDeadline) Unwrap() []error { return []error{context.DeadlineExceeded, e.cause} }
+
+// redactedCause is a cause as a *CallError shows it: the client's and the
+// call's secrets masked in every form, query strings stripped (a peer may
+// echo the request line, a token in its query); errors.Is and errors.As
+// still reach the cause itself.
+type redactedCause struct {
+	msg string
+	err error
+}
+
+func (e *redactedCause) Error() string { return e.msg }
+func (e *redactedCause) Unwrap() error { return e.err }
+
+func (t *Transport) redactedCause(op *Op, err error) error {
+	msg := err.Error()
+	clean := redact.String(redact.StripQueries(msg), t.secrets(op)...)
+	if clean == msg {
+		return err
+	}
+	return &redactedCause{msg: clean, err: err}
+}

@@ -5,6 +5,7 @@ import (
 	"github.com/banklink/banklink-go/internal/envelope"
 	"github.com/banklink/banklink-go/internal/errs"
 	"github.com/banklink/banklink-go/internal/transport"
+	"net/http"
 )
 
 // decodeError turns a non-success response into a *banklink.Error: DRF bodies
@@ -15,6 +16,15 @@ func decodeError(r *transport.Response) error {
 	kind := errs.ForStatus(r.StatusCode)
 	if kind == "" {
 		kind = banklink.ErrServerError // a 1xx/3xx/2xx that is not the call's success
+	}
+	if code, msg, ok := envelope.Foreign(r.StatusCode, p); ok {
+		// Not the API's answer: never a refusal of the credentials, never
+		// the API's own "not found" (Code says which).
+		kind = banklink.ErrServerError
+		if r.StatusCode == http.StatusNotFound {
+			kind = banklink.ErrNotFound
+		}
+		p.Code, p.Message = code, msg
 	}
 	e := r.Fail(kind, p.Code, p.Message)
 	e.FieldErrors = r.RedactFields(p.Fields)

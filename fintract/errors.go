@@ -57,6 +57,15 @@ func decodeError(r *transport.Response) error {
 	case r.StatusCode == http.StatusBadRequest && strings.Contains(lower, "expired"):
 		kind = banklink.ErrSessionExpired // "Sesssion Expired, Login again": the OTP challenge is over
 	}
+	if code, msg, ok := envelope.Foreign(r.StatusCode, p); ok {
+		// Not the API's answer: never a refusal of the credentials, never
+		// the API's own "not found" (Code says which).
+		kind = banklink.ErrServerError
+		if r.StatusCode == http.StatusNotFound {
+			kind = banklink.ErrNotFound
+		}
+		p.Code, p.Message = code, msg
+	}
 	e := r.Fail(kind, p.Code, p.Message)
 	e.FieldErrors = r.RedactFields(p.Fields)
 	return e

@@ -175,3 +175,26 @@ func htmlTitle(body []byte) string {
 	}
 	return t
 }
+
+// Foreign tells a 4xx answer that did not come from the API (its body is
+// not a JSON object) from the API's own: Django's "no such route" page, a
+// DisallowedHost page (the server refused the Host header), a proxy's or
+// a firewall's page. It returns the code to report and a message that
+// says what the page says (its title or first line) and what to check.
+// ok is false for the API's own answers, and for 429 and 413.
+func Foreign(status int, p Problem) (code, message string, ok bool) {
+	if p.JSON || status < 400 || status > 499 || status == 429 || status == 413 {
+		return "", "", false
+	}
+	page := p.Message
+	if page == "" {
+		page = "an empty or unreadable page"
+	}
+	switch {
+	case status == 404:
+		return "route_not_found", page + " (the server has no such route: check the base URL, or the server's version)", true
+	case strings.HasPrefix(page, "DisallowedHost"):
+		return "disallowed_host", page + " (the server refused the Host it was sent: check the base URL's host)", true
+	}
+	return "not_an_api_answer", page + " (not an answer from the API: check the base URL, and any proxy or firewall in between)", true
+}

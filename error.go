@@ -52,7 +52,8 @@ type Error struct {
 }
 
 // ResponseInfo is what an *Error records of the HTTP exchange that
-// produced it, and what WithResponseCapture reports of a successful one.
+// produced it; CallOptions.Capture receives the same of every answer
+// (as a Response).
 // It never holds a header value but the request id, a request body or a
 // query string.
 type ResponseInfo struct {

@@ -11,7 +11,7 @@ import "time"
 // a registration) is never sent again once it may have reached the
 // server; it is re-sent only after a failed connection, a 429 or a
 // refused token, or when the caller gave it an idempotency key
-// (WithIdempotencyKey).
+// (CallOptions.IdempotencyKey, through WithCallOptions).
 type RetryPolicy struct {
 	// MaxRetries is the number of retries after the first attempt
 	// (0: the default, 3); a negative value disables retries.

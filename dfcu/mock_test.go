@@ -199,8 +199,16 @@ func TestLoanDecodingIsLenientButLosesNothing(t *testing.T) {
 func TestNewValidatesOptions(t *testing.T) {
 	_, err := dfcu.New(banklink.WithBaseURL(mockBase))
 	assert.ErrorContains(t, err, "no credentials")
+	// One category per message (#22.3): a configuration error, not also
+	// an "invalid request" (it read "invalid configuration: invalid
+	// request: no base URL configured").
 	_, err = dfcu.New(dfcu.WithCredentials("u", "p"))
-	assert.ErrorIs(t, err, banklink.ErrInvalidRequest, "no base URL")
+	assert.ErrorIs(t, err, banklink.ErrInvalidConfig, "no base URL")
+	assert.NotErrorIs(t, err, banklink.ErrInvalidRequest)
+	assert.Equal(t, "dfcu: invalid configuration: no base URL configured (use banklink.WithBaseURL)", err.Error())
+	_, err = dfcu.New(banklink.WithBaseURL("http://bank.example/"), dfcu.WithCredentials("u", "p"))
+	assert.ErrorIs(t, err, banklink.ErrInsecureURL)
+	assert.NotContains(t, err.Error(), "insecure URL:", "one category per message")
 	_, err = dfcu.New(banklink.WithBaseURL(mockBase), dfcu.WithCredentials("", "p"))
 	assert.ErrorContains(t, err, "must not be empty")
 	_, err = dfcu.New(banklink.WithBaseURL(mockBase), dfcu.WithSession(dfcu.Session{}))

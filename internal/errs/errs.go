@@ -104,3 +104,16 @@ func CategoryOf(err error) Category {
 	}
 	return ""
 }
+
+// Categorized is an error of category cat that reads as msg alone: one
+// category per message (a *ConfigError already says "invalid
+// configuration").
+func Categorized(cat Category, msg string) error { return &categorized{cat: cat, msg: msg} }
+
+type categorized struct {
+	cat Category
+	msg string
+}
+
+func (e *categorized) Error() string        { return e.msg }
+func (e *categorized) Is(target error) bool { return target == e.cat }

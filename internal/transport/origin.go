@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -49,23 +50,23 @@ func isLoopback(host string) bool {
 // The result ends with "/" so that relative paths join under it.
 func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	if raw == "" {
-		return nil, fmt.Errorf("%w: no base URL configured (use banklink.WithBaseURL)", errs.ErrInvalidRequest)
+		return nil, errors.New("no base URL configured (use banklink.WithBaseURL)")
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%w: base URL does not parse", errs.ErrInvalidRequest)
+		return nil, errors.New("the base URL does not parse")
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, fmt.Errorf("%w: base URL scheme must be https (or http for loopback), not %q", errs.ErrInvalidRequest, u.Scheme)
+		return nil, fmt.Errorf("the base URL's scheme must be https (or http for loopback), not %q", u.Scheme)
 	case u.Host == "":
-		return nil, fmt.Errorf("%w: base URL has no host", errs.ErrInvalidRequest)
+		return nil, errors.New("the base URL has no host")
 	case u.User != nil:
-		return nil, fmt.Errorf("%w: base URL must not carry user info; use the client's credential options", errs.ErrInvalidRequest)
+		return nil, errors.New("the base URL must not carry user info; use the client's credential options")
 	case u.RawQuery != "" || u.Fragment != "":
-		return nil, fmt.Errorf("%w: base URL must not have a query or fragment", errs.ErrInvalidRequest)
+		return nil, errors.New("the base URL must not have a query or fragment")
 	case u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()):
-		return nil, fmt.Errorf("%w: refusing plain http to %s, which is not a loopback host: credentials would cross the network unencrypted; use https, or opt in with banklink.WithInsecureHTTP()", errs.ErrInsecureURL, u.Host)
+		return nil, errs.Categorized(errs.ErrInsecureURL, fmt.Sprintf("refusing plain http to %s, which is not a loopback host: credentials would cross the network unencrypted; use https, or opt in with banklink.WithInsecureHTTP()", u.Host))
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"

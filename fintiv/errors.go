@@ -198,6 +198,16 @@ func newError(r *transport.Response, b *body) *banklink.Error {
 	if code == "" {
 		code = d.OAuthError
 	}
+	if b == nil {
+		if fcode, fmsg, ok := envelope.Foreign(r.StatusCode, envelope.Problem{Message: msg}); ok {
+			// Not the service's answer (a gateway's or a firewall's page):
+			// never a refusal of the credentials.
+			kind, code, msg = banklink.ErrServerError, fcode, fmsg
+			if r.StatusCode == http.StatusNotFound {
+				kind = banklink.ErrNotFound
+			}
+		}
+	}
 	e := r.Fail(kind, code, msg)
 	e.Detail = d
 	for _, entry := range d.Errors {

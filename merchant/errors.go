@@ -57,6 +57,16 @@ func decodeWallet(r *transport.Response, allowEmpty bool) (walletBody, error) {
 		msg = envelope.DRF(r.Body).Message // an HTML title or short text
 	}
 	e := r.Fail(errs.ForStatus(r.StatusCode), "", strings.TrimSpace(msg))
+	if jsonErr != nil {
+		if code, fmsg, ok := envelope.Foreign(r.StatusCode, envelope.Problem{Message: strings.TrimSpace(msg)}); ok {
+			// Not the wallet's answer (its refusals are {"status": false}):
+			// a proxy's or a firewall's page is never a refusal.
+			e = r.Fail(banklink.ErrServerError, code, fmsg)
+			if r.StatusCode == http.StatusNotFound {
+				e.Kind = banklink.ErrNotFound
+			}
+		}
+	}
 	if e.Kind == "" {
 		e.Kind = banklink.ErrInvalidRequest // "status": false with a 2xx
 		if jsonErr != nil || !ok2xx {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -24,8 +25,10 @@ import (
 )
 
 // echoServer refuses every request with a 400 whose body echoes the
-// request's, raw, JSON-escaped as Python writes it and form-encoded: what
-// a careless server does with a field it did not like.
+// request's, raw, JSON-escaped as Python writes it, form-encoded,
+// HTML-escaped (named and decimal entities) and JSON-escaped as PHP
+// writes it ("/" as "\/"): what a careless server does with a field it
+// did not like.
 func echoServer(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -35,7 +38,8 @@ func echoServer(t *testing.T) *httptest.Server {
 		for k, v := range fields {
 			s := fmt.Sprint(v)
 			q, _ := json.Marshal(s)
-			fmt.Fprintf(&msg, "%s=%s raw:%s form:%s; ", k, q, s, url.QueryEscape(s))
+			fmt.Fprintf(&msg, "%s=%s raw:%s form:%s html:%s entities:%s php:%s; ", k, q, s, url.QueryEscape(s),
+				html.EscapeString(s), decimalEntities(s), strings.ReplaceAll(string(q), "/", `\/`))
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(400)
@@ -59,7 +63,7 @@ func TestPerCallSecretsNeverShow(t *testing.T) {
 		newPIN   = "9137"
 		curPW    = "CANARY-cur-pw-71aa"
 		nextPW   = "CANARY-next-pw-c0de"
-		answer   = "CANARY-first pet: Rex & co"
+		answer   = "CANARY-first pet: Rex & co <'/\">"
 		reset    = "CANARY-reset-3f3f"
 		resetPW  = "CANARY-reset-pw-8d8d"
 		apiKey   = "CANARY-key-e4e4"
@@ -109,7 +113,8 @@ func TestPerCallSecretsNeverShow(t *testing.T) {
 	assert.Contains(t, all.String(), "banklink: http attempt")
 	for _, s := range []string{loginPW, regPW, otp, pin, newPIN, curPW, nextPW, answer, reset, resetPW, apiKey} {
 		q, _ := json.Marshal(s)
-		for _, form := range []string{s, string(q[1 : len(q)-1]), url.QueryEscape(s)} {
+		for _, form := range []string{s, string(q[1 : len(q)-1]), url.QueryEscape(s), html.EscapeString(s), decimalEntities(s),
+			strings.ReplaceAll(string(q[1:len(q)-1]), "/", `\/`)} {
 			assertNoSecret(t, all.String(), form, "secret %q", s)
 		}
 	}
@@ -129,4 +134,9 @@ func TestRequestTypesMaskTheirSecrets(t *testing.T) {
 			assert.NotContains(t, got, "CANARY", "%s of %T", verb, v)
 		}
 	}
+}
+
+// decimalEntities escapes s's HTML-special characters as decimal entities.
+func decimalEntities(s string) string {
+	return strings.NewReplacer("&", "&#38;", "<", "&#60;", ">", "&#62;", `"`, "&#34;", "'", "&#39;").Replace(s)
 }

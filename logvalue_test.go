@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/dfcu"
 	"github.com/banklink/banklink-go/fintiv"
 	"github.com/banklink/banklink-go/fintiv/fintivtest"
@@ -147,6 +148,14 @@ func TestNoSecretReachesALoggerOrAnEncoding(t *testing.T) {
 		"fintivtest.User":          fintivtest.User{Username: "u", Password: pw, PIN: pin, Answers: map[int64]string{1: answer}},
 		"fintivtest.Headers":       fintivtest.Headers{APIKey: key},
 	}
+	dc, err := dfcu.New(banklink.WithBaseURL("https://loans.example/"), dfcu.WithCredentials("ops", pw))
+	require.NoError(t, err)
+	fc, err := fintiv.New(banklink.WithBaseURL("https://auth.example/"), fintiv.WithAPIKey(key), fintiv.WithTenant("t"), fintiv.WithCredentials("u", pw))
+	require.NoError(t, err)
+	mc, err := merchant.New(banklink.WithBaseURL("https://wallet.example/"), merchant.WithCredentials("m@x.example", pw),
+		merchant.WithSession(merchant.Session{Access: access, Refresh: refresh}))
+	require.NoError(t, err)
+	values["dfcu.Client"], values["fintiv.Client"], values["merchant.Client"] = dc, fc, mc
 	sessions := map[string]bool{"dfcu.Session": true, "fintract.Session": true, "fintiv.Session": true, "merchant.Session": true}
 	canaries := []string{access, refresh, pw, answer, key}
 	for name, v := range values {

@@ -11,7 +11,7 @@ import (
 // InMemoryTransport returns an http.RoundTripper that serves each request
 // with h in this process: no socket, no listener, no goroutine of its own
 // but the one serving a request while it runs. Give it to a client with
-// banklink.WithTransport; the fakes' Transport methods return one for
+// [banklink.WithTransport]; the fakes' Transport methods return one for
 // their handler. Inside a testing/synctest bubble, whole fleets of clients
 // and a fake then run on the bubble's fake clock.
 //

@@ -10,12 +10,12 @@ import (
 	"github.com/banklink/banklink-go"
 )
 
-// SessionStoreContract checks that a banklink.SessionStore keeps the
+// SessionStoreContract checks that a [banklink.SessionStore] keeps the
 // contract the SDK relies on: versioned loads, compare-and-swap that
 // refuses a stale version and a write under a fence older than the last
 // lease, a lease only one holder gets, extends and releases, that ends by
 // itself after its ttl, with a growing fence. It writes only keys named after the test. Run it in the tests
-// of a store of your own, as this module runs it on banklink.MemoryStore
+// of a store of your own, as this module runs it on [banklink.MemoryStore]
 // and redisstore.
 func SessionStoreContract(t *testing.T, store banklink.SessionStore) {
 	t.Helper()

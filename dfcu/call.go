@@ -13,7 +13,7 @@ import (
 // into a T (an empty body leaves T's zero value). With req.Auth it sends
 // the session's Bearer token (logging in first if needed) and refreshes
 // and replays once when the token is refused. Any other status is a
-// *banklink.Error, decoded as the package's own calls decode theirs.
+// [*banklink.Error], decoded as the package's own calls decode theirs.
 //
 //	type statement struct{ Balance int64 `json:"balance"` }
 //	s, err := dfcu.Do[statement](ctx, c, banklink.Request{Method: "GET", Path: "api/accounts/1002000989/statement/", Auth: true})

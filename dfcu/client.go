@@ -3,6 +3,7 @@ package dfcu
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -30,7 +31,7 @@ type config struct {
 	session            *Session
 }
 
-// New returns a client. It needs a base URL (banklink.WithBaseURL) and
+// New returns a client. It needs a base URL ([banklink.WithBaseURL]) and
 // credentials (WithCredentials), a saved session (WithSession), or both.
 // Nothing is sent until the first call.
 func New(opts ...Option) (*Client, error) {
@@ -79,6 +80,10 @@ func tokenRefused(err error) bool {
 	}
 	return e.Code != "user_not_found" && e.Code != "user_inactive"
 }
+
+// LogValue is what any slog handler prints of the client: its base URL,
+// never a credential.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(c)) }
 
 // Format prints the client's base URL only, whatever the verb: a client
 // holds credentials.

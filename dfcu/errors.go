@@ -8,7 +8,7 @@ import (
 	"net/http"
 )
 
-// decodeError turns a non-success response into a *banklink.Error: DRF bodies
+// decodeError turns a non-success response into a [*banklink.Error]: DRF bodies
 // ({"detail","code"}, field maps), the documented {"error"} and anything
 // else (HTML debug pages, proxies' pages, empty bodies) by status.
 func decodeError(r *transport.Response) error {

@@ -40,7 +40,7 @@ const maxAccountLen = 34
 // api/accounts/loans/). The account number is trimmed and sent as a JSON
 // string. An account without loans gives an empty result; an unknown one an
 // [*banklink.Error] matching [banklink.ErrNotFound]; an empty one an error matching
-// banklink.ErrInvalidRequest, before anything is sent.
+// [banklink.ErrInvalidRequest], before anything is sent.
 func (c *Client) Loans(ctx context.Context, account string) (*Loans, error) {
 	account = strings.TrimSpace(account)
 	switch {

@@ -3,6 +3,7 @@ package fintiv
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 )
 
 // DevBaseURL is the provider's development gateway. Production gateways
-// differ: pass yours with banklink.WithBaseURL.
+// differ: pass yours with [banklink.WithBaseURL].
 const DevBaseURL = "https://api-dev.fintiv.co:8080/"
 
 // Option configures a Client: the banklink options (base URL, HTTP client,
@@ -35,7 +36,7 @@ type config struct {
 	session            *Session
 }
 
-// New returns a client. It needs the base URL (banklink.WithBaseURL) and
+// New returns a client. It needs the base URL ([banklink.WithBaseURL]) and
 // the APP key (WithAPIKey). Nothing is sent until the first call.
 func New(opts ...Option) (*Client, error) {
 	c := &Client{cfg: &config{}}
@@ -77,6 +78,10 @@ func New(opts ...Option) (*Client, error) {
 // client shares. A client owns nothing else and needs no Close: one that
 // is dropped holds no goroutine and no connection.
 func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
+
+// LogValue is what any slog handler prints of the client: its base URL,
+// never a credential.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(c)) }
 
 // Format prints the client's base URL only, whatever the verb: a client
 // holds credentials.

@@ -26,7 +26,7 @@ const (
 	StatusFailure    = "FAILURE"
 )
 
-// ErrorDetail is the Detail of a Fintiv *banklink.Error: the parts of the
+// ErrorDetail is the Detail of a Fintiv [*banklink.Error]: the parts of the
 // service's answer the shared error has no field for. Read it with
 // DetailOf, or e.Detail.(*fintiv.ErrorDetail).
 //
@@ -36,8 +36,8 @@ const (
 // statusMessage (with additionalStatusMessage after it), the OAuth
 // error_description or an HTML page's title; its FieldErrors are the
 // entries of contextResponse.errors that name a field. VALIDATION is
-// banklink.ErrInvalidRequest, SECURITY banklink.ErrUnauthorized and
-// FAILURE banklink.ErrServerError, whatever the HTTP status.
+// [banklink.ErrInvalidRequest], SECURITY [banklink.ErrUnauthorized] and
+// FAILURE [banklink.ErrServerError], whatever the HTTP status.
 type ErrorDetail struct {
 	// AdditionalCode and AdditionalMessage are the envelope's
 	// additionalStatusCode and additionalStatusMessage (the token endpoint
@@ -70,7 +70,7 @@ func (d *ErrorDetail) Is(target error) bool {
 }
 
 // DetailOf returns the Fintiv detail of err when err is, or wraps, a
-// *banklink.Error from this package.
+// [*banklink.Error] from this package.
 func DetailOf(err error) (*ErrorDetail, bool) {
 	var e *banklink.Error
 	if !errors.As(err, &e) {

@@ -127,7 +127,7 @@ func (c *Client) DeleteAccount(ctx context.Context) error {
 
 // ApproveUser approves a customer's account (POST /auth/admin_approval/).
 // The session must be a FINTRACT_ADMIN's; the server refuses others with a
-// 400, which this client reports as banklink.ErrForbidden.
+// 400, which this client reports as [banklink.ErrForbidden].
 func (c *Client) ApproveUser(ctx context.Context, customerID string) error {
 	customerID = strings.TrimSpace(customerID)
 	if customerID == "" {

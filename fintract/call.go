@@ -12,7 +12,7 @@ import (
 // refreshes and replays once when the token is refused. Errors are found
 // as the package's own calls find them, in any status and any of the
 // server's envelopes ({"errors": …}, {"data": {"error": …}} with HTTP
-// 200, DRF field maps), and come as a *banklink.Error.
+// 200, DRF field maps), and come as a [*banklink.Error].
 //
 //	type org struct{ Name string `json:"name"` }
 //	o, err := fintract.Do[org](ctx, c, banklink.Request{Method: "GET", Path: "auth/org/3/", Auth: true})

@@ -9,7 +9,7 @@
 // the refresh token is refused, a new session needs a new OTP: with
 // WithCredentials and WithOTPCallback the client logs in again by itself,
 // asking the callback for the OTP; without them calls fail with an error
-// matching banklink.ErrReauthRequired.
+// matching [banklink.ErrReauthRequired].
 //
 // Login step 1, register, uploads and other calls with side effects are
 // never sent twice once they may have reached the server. Uploads stream

@@ -41,7 +41,7 @@ func problem(body []byte) envelope.Problem {
 	return envelope.DRF(body)
 }
 
-// decodeError turns a failed response into a *banklink.Error.
+// decodeError turns a failed response into a [*banklink.Error].
 func decodeError(r *transport.Response) error {
 	p := problem(r.Body)
 	kind := errs.ForStatus(r.StatusCode)

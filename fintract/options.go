@@ -24,7 +24,7 @@ func WithSession(s Session) Option {
 
 // WithCredentials stores the login the client repeats when its session can
 // no longer be refreshed. A new session also needs an OTP: give
-// WithOTPCallback too, or such calls fail with banklink.ErrReauthRequired.
+// WithOTPCallback too, or such calls fail with [banklink.ErrReauthRequired].
 func WithCredentials(login LoginRequest) Option {
 	return transport.ProviderOption("fintract.WithCredentials", func(c *config) error {
 		l, err := login.check("login")

@@ -13,7 +13,7 @@ import (
 // "data" into a T. With req.Auth it sends the session pair (logging in
 // first if needed), takes any rotated pair from the answer, and refreshes
 // and replays once on 401/403. An answer without "status": true is a
-// *banklink.Error.
+// [*banklink.Error].
 //
 //	p, err := merchant.Do[merchant.Merchant](ctx, c, banklink.Request{Method: "GET", Path: "merchant/profile", Auth: true, Idempotent: true})
 func Do[T any](ctx context.Context, c *Client, req banklink.Request) (T, error) {

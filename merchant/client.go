@@ -2,6 +2,7 @@ package merchant
 
 import (
 	"fmt"
+	"log/slog"
 
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/credential"
@@ -30,7 +31,7 @@ type config struct {
 }
 
 // New returns a wallet client for DefaultBaseURL or the base URL given
-// with banklink.WithBaseURL. Nothing is sent until the first call.
+// with [banklink.WithBaseURL]. Nothing is sent until the first call.
 func New(opts ...Option) (*Client, error) {
 	c := &Client{cfg: &config{}}
 	s, err := transport.Collect(c.cfg, opts)
@@ -63,6 +64,10 @@ func New(opts ...Option) (*Client, error) {
 // client shares. A client owns nothing else and needs no Close: one that
 // is dropped holds no goroutine and no connection.
 func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
+
+// LogValue is what any slog handler prints of the client: its base URL,
+// never a credential.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(c)) }
 
 // Format prints the client's base URL only, whatever the verb: a client
 // holds credentials.

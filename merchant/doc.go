@@ -10,7 +10,7 @@
 // refreshes once for all concurrent callers (refresh tokens are
 // single-use) and replays once; when the refresh is refused it logs in
 // again with the stored credentials, else it returns an error matching
-// banklink.ErrSessionExpired. Email and password are base64-encoded for
+// [banklink.ErrSessionExpired]. Email and password are base64-encoded for
 // login by the client; callers pass plain text.
 //
 // NIPClient calls the name enquiry service (credentials travel in the
@@ -18,7 +18,7 @@
 // digits) before sending, and succeeds only on responseCode "00": every
 // other code is a [*banklink.Error] carrying the code, whatever the HTTP status. The
 // documented test URL is plain http to a public address: it is refused
-// unless the caller opts in with banklink.WithInsecureHTTP.
+// unless the caller opts in with [banklink.WithInsecureHTTP].
 //
 // For tests, merchanttest runs both services in-process.
 package merchant

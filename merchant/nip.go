@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -26,9 +27,9 @@ type nipConfig struct {
 }
 
 // NewNIP returns a NIP client. It needs the service's base URL
-// (banklink.WithBaseURL, e.g. ".../postingrest/") and WithNIPCredentials.
+// ([banklink.WithBaseURL], e.g. ".../postingrest/") and WithNIPCredentials.
 // The documented test URL is plain http to a public address: it is refused
-// unless banklink.WithInsecureHTTP is given too, since the credentials
+// unless [banklink.WithInsecureHTTP] is given too, since the credentials
 // travel in every request body.
 func NewNIP(opts ...Option) (*NIPClient, error) {
 	n := &NIPClient{cfg: &nipConfig{}}
@@ -82,10 +83,10 @@ type Bank struct {
 // accountNumber must be a 10-digit NUBAN and bankCode a 6-digit NIBSS
 // institution code; both are checked before anything is sent. Only
 // responseCode "00" is success: any other code is a [*banklink.Error] whose Code is it
-// (07, 25, 01: banklink.ErrNotFound; 91: ErrBankUnavailable; 09, 97:
-// ErrIndeterminate; 11, 03, 96: banklink.ErrServerError), whatever the
+// (07, 25, 01: [banklink.ErrNotFound]; 91: ErrBankUnavailable; 09, 97:
+// ErrIndeterminate; 11, 03, 96: [banklink.ErrServerError]), whatever the
 // HTTP status, except that "11" under 401 (how the service refuses the
-// configured credentials) is banklink.ErrUnauthorized.
+// configured credentials) is [banklink.ErrUnauthorized].
 func (n *NIPClient) AccountName(ctx context.Context, accountNumber, bankCode string) (*NIPAccount, error) {
 	accountNumber, bankCode = strings.TrimSpace(accountNumber), strings.TrimSpace(bankCode)
 	if !digits(accountNumber, 10) {
@@ -189,6 +190,10 @@ func nipKind(code string) banklink.Category {
 	}
 	return ""
 }
+
+// LogValue is what any slog handler prints of the client: its base URL,
+// never a credential.
+func (n *NIPClient) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(n)) }
 
 // Format prints the client's base URL only, whatever the verb.
 func (n *NIPClient) Format(f fmt.State, _ rune) {

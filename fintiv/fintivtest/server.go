@@ -195,14 +195,14 @@ func NewServer(opts ...Option) *Server {
 }
 
 // InMemory starts the fake without a socket or a goroutine: it serves only
-// through Transport (give it to the client with banklink.WithTransport),
+// through Transport (give it to the client with [banklink.WithTransport]),
 // and URL is https://fintiv.test/. Client and fake then run inside a
 // testing/synctest bubble, on its fake clock.
 func InMemory() Option { return func(s *Server) { s.inMemory = true } }
 
 // Transport returns a RoundTripper that serves requests in this process,
 // without a socket (banklinktest.InMemoryTransport); give it to a client
-// with banklink.WithTransport.
+// with [banklink.WithTransport].
 func (s *Server) Transport() http.RoundTripper { return banklinktest.InMemoryTransport(s.handler) }
 
 // Close shuts the server down.

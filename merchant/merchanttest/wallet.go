@@ -106,7 +106,7 @@ func WithReuseDetection() Option { return func(w *Wallet) { w.reuseDetect = true
 
 // InMemory starts the wallet without a socket or a goroutine: it serves
 // only through Transport (give it to the client with
-// banklink.WithTransport), and URL is https://wallet.test/api/v1/.
+// [banklink.WithTransport]), and URL is https://wallet.test/api/v1/.
 // Clients and wallet then run inside a testing/synctest bubble.
 func InMemory() Option { return func(w *Wallet) { w.inMemory = true } }
 
@@ -151,7 +151,7 @@ func (w *Wallet) Close() {
 
 // Transport returns a RoundTripper that serves requests in this process,
 // without a socket (banklinktest.InMemoryTransport); give it to a client
-// with banklink.WithTransport.
+// with [banklink.WithTransport].
 func (w *Wallet) Transport() http.RoundTripper { return banklinktest.InMemoryTransport(w.handler) }
 
 // Reuses counts refresh tokens presented again after a refresh or a

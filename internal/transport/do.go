@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"time"
@@ -244,7 +245,9 @@ func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (
 	return again, verr
 }
 
-// decide is checkRetry's decision.
+// decide is checkRetry's decision: the policy's pure decision on this
+// attempt (retry.go), then the client's retry budget pays for a retry or
+// refuses it.
 func (c *call) decide(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	c.again, c.wait = false, 0
 	if ctx.Err() != nil {
@@ -253,35 +256,22 @@ func (c *call) decide(ctx context.Context, resp *http.Response, err error) (bool
 	if err == nil && resp != nil && resp.StatusCode < http.StatusInternalServerError && resp.StatusCode != http.StatusTooManyRequests {
 		c.t.budget.succeeded()
 	}
-	if c.op.NoRetry || !retryable(c.idempotent(), resp, err) {
-		return false, nil
+	deadline := c.deadline
+	if dl, ok := ctx.Deadline(); ok && (deadline.IsZero() || dl.Before(deadline)) {
+		deadline = dl
 	}
-	wait := c.retry.backoff(c.attempts)
-	if resp != nil {
-		if d, ok := retryAfter(resp.Header, time.Now()); ok {
-			if d > c.retry.MaxRetryAfter {
-				return false, nil // asked to wait longer than we may: give the caller the error
-			}
-			wait = d
-		}
+	v := c.retry.decide(try{n: c.attempts, idempotent: c.idempotent(), noRetry: c.op.NoRetry, resp: resp, err: err,
+		now: time.Now(), deadline: deadline, jitter: rand.Float64()})
+	switch {
+	case v.retry && !c.t.budget.take(timedOut(err)):
+		c.spent = true
+		return false, nil // the client's retries are spent: fail now, not later
+	case v.retry:
+		c.logRetry(ctx, resp, err, v.wait)
 	}
-	if c.attempts <= c.retry.MaxRetries {
-		end := c.deadline
-		if dl, ok := ctx.Deadline(); ok && (end.IsZero() || dl.Before(end)) {
-			end = dl
-		}
-		if !end.IsZero() && time.Until(end) <= wait {
-			return false, nil // the deadline would pass while sleeping
-		}
-		if !c.t.budget.take(timedOut(err)) {
-			c.spent = true
-			return false, nil // the client's retries are spent: fail now, not later
-		}
-		c.logRetry(ctx, resp, err, wait)
-	}
-	// With no retry left the loop stops here and Do reports the exhaustion.
-	c.again, c.wait = true, wait
-	return true, nil
+	// Exhausted: the loop stops here (its RetryMax) and Do reports it.
+	c.again, c.wait = v.retry || v.exhausted, v.wait
+	return c.again, nil
 }
 
 // backoff hands the loop the wait checkRetry chose.

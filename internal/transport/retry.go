@@ -42,16 +42,7 @@ func withDefaults(p policy) policy {
 
 // backoff returns the jittered wait before retry number n (1-based):
 // uniformly in [d/2, d] where d = min·2^(n-1), capped at max.
-func (p policy) backoff(n int) time.Duration {
-	d := p.MaxBackoff
-	if n < 32 {
-		if e := p.MinBackoff << (n - 1); e > 0 && e < d {
-			d = e
-		}
-	}
-	half := d / 2
-	return half + rand.N(d-half+1)
-}
+func (p policy) backoff(n int) time.Duration { return p.jittered(n, rand.Float64()) }
 
 // retryable decides whether an attempt may be sent again. A non-idempotent
 // operation is re-sent only when the first one provably never reached the
@@ -110,4 +101,64 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		return d, true
 	}
 	return 0, false
+}
+
+// try is one attempt's outcome as the retry decision sees it.
+type try struct {
+	n          int            // the attempt's number, from 1
+	idempotent bool           // the operation may be sent again
+	noRetry    bool           // the operation is never retried
+	resp       *http.Response // the answer; nil when none came
+	err        error          // why no answer came
+	now        time.Time
+	deadline   time.Time // the earliest of the call's bound and the caller's deadline; zero: none
+	jitter     float64   // in [0, 1): where the wait falls in its jitter range
+}
+
+// verdict is the decision on a try.
+type verdict struct {
+	retry     bool          // send the operation again, after wait
+	exhausted bool          // it would be retried, but the policy's retries are spent
+	wait      time.Duration // the wait before the retry
+	reason    string        // why: "not retryable", "Retry-After too long", "deadline", "exhausted", "retry"
+}
+
+// decide is the retry decision, a pure function of the try and the
+// policy: no retry for an operation that may not be sent again (see
+// retryable), nor when the server asks to wait longer than MaxRetryAfter,
+// nor when the wait would pass the deadline; past MaxRetries, exhausted.
+// The wait is the jittered backoff, or the server's Retry-After.
+func (p policy) decide(t try) verdict {
+	if t.noRetry || !retryable(t.idempotent, t.resp, t.err) {
+		return verdict{reason: "not retryable"}
+	}
+	wait := p.jittered(t.n, t.jitter)
+	if t.resp != nil {
+		if d, ok := retryAfter(t.resp.Header, t.now); ok {
+			if d > p.MaxRetryAfter {
+				return verdict{reason: "Retry-After too long"}
+			}
+			wait = d
+		}
+	}
+	if t.n > p.MaxRetries {
+		return verdict{exhausted: true, wait: wait, reason: "exhausted"}
+	}
+	if !t.deadline.IsZero() && t.deadline.Sub(t.now) <= wait {
+		return verdict{reason: "deadline"}
+	}
+	return verdict{retry: true, wait: wait, reason: "retry"}
+}
+
+// jittered is backoff with the jitter given: j in [0, 1) places the wait
+// in [d/2, d].
+func (p policy) jittered(n int, j float64) time.Duration {
+	d := p.MaxBackoff
+	if n < 32 {
+		if e := p.MinBackoff << (n - 1); e > 0 && e < d {
+			d = e
+		}
+	}
+	half := d / 2
+	return half + time.Duration(j*float64(d-half))
 }

@@ -61,29 +61,7 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	if logging {
 		start = time.Now()
 	}
-	resp, err := t.hc.Do(req)
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err // the call's own client names the URL once
-	}
-	if err == nil && resp.StatusCode < http.StatusOK {
-		// A 1xx that net/http passes on (101 Switching Protocols): its
-		// body is a raw connection, never read.
-		resp.Body.Close()
-		err = &informational{status: resp.StatusCode}
-	}
-	if err == nil {
-		var share func()
-		if tok != nil && t.cfg.Scheme == SchemeHeaderPair {
-			share = rotate(actx, t.tokens, tok, resp.Header) // whatever the body turns out to be
-		}
-		err = c.readBody(resp, moving)
-		if share != nil {
-			share() // the answer is in: the store cannot fail it now
-		}
-	} else if resp != nil {
-		resp.Body.Close() // a refused redirect hands back the last hop
-	}
+	resp, err := c.exchange(actx, req, tok, moving)
 	if err != nil && actx.Err() != nil {
 		err = cutOff(actx, err)
 	}
@@ -95,6 +73,40 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	}
 	resp.Body = http.NoBody
 	return resp, nil
+}
+
+// exchange sends the attempt's request and reads its answer: a 1xx is
+// refused unread, a rotated token pair is adopted whatever the body turns
+// out to be (and shared once the body is in), the body is read under the
+// limit.
+func (c *call) exchange(actx context.Context, req *http.Request, tok *credential.Token, moving *stall) (*http.Response, error) {
+	t := c.t
+	resp, err := t.hc.Do(req)
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // the call's own client names the URL once
+	}
+	if err == nil && resp.StatusCode < http.StatusOK {
+		// A 1xx that net/http passes on (101 Switching Protocols): its
+		// body is a raw connection, never read.
+		resp.Body.Close()
+		err = &informational{status: resp.StatusCode}
+	}
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close() // a refused redirect hands back the last hop
+		}
+		return resp, err
+	}
+	var share func()
+	if tok != nil && t.cfg.Scheme == SchemeHeaderPair {
+		share = rotate(actx, t.tokens, tok, resp.Header) // whatever the body turns out to be
+	}
+	err = c.readBody(resp, moving)
+	if share != nil {
+		share() // the answer is in: the store cannot fail it now
+	}
+	return resp, err
 }
 
 // cutOff names the failure of an attempt whose context ended (a timeout,

@@ -95,6 +95,7 @@ func New(cfg Config, s banklink.Options) (*Transport, error) {
 	t := &Transport{
 		cfg:     cfg,
 		retry:   withDefaults(policy(s.Retry)),
+		budget:  newBudget(s.RetryBudget),
 		base:    base,
 		baseStr: base.String(),
 		origin:  originOf(base),
@@ -115,28 +116,7 @@ func New(cfg Config, s banklink.Options) (*Transport, error) {
 	t.noHeader = http.Header{}
 	t.bufs.New = func() any { return new(bytes.Buffer) }
 
-	// The timeout bounds every attempt: connecting and the TLS handshake
-	// (transport settings), then the whole exchange through the attempt's
-	// context; a streamed upload instead ends when no byte has moved for
-	// that long, so a long upload is never cut off. The call timeout
-	// bounds all attempts and waits together. Both apply to a
-	// caller-supplied RoundTripper too.
-	timeout := s.Timeout
-	if timeout <= 0 && s.HTTPClient != nil {
-		timeout = s.HTTPClient.Timeout
-	}
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	t.timeout = timeout
-	t.budget = newBudget(s.RetryBudget)
-	t.callTimeout = s.CallTimeout
-	if t.callTimeout <= 0 {
-		t.callTimeout = DefaultCallTimeout
-	}
-	t.attemptTimedOut = &timeoutError{what: "attempt", after: timeout}
-	t.stalled = &timeoutError{what: "stall", after: timeout}
-	t.callTimedOut = &timeoutError{what: "call", after: t.callTimeout}
+	t.setTimeouts(s)
 	rt := s.Transport
 	hc := &http.Client{}
 	if s.HTTPClient != nil {
@@ -152,6 +132,30 @@ func New(cfg Config, s banklink.Options) (*Transport, error) {
 	hc.CheckRedirect = t.checkRedirect
 	t.hc = hc
 	return t, nil
+}
+
+// setTimeouts sets the transport's bounds. The timeout bounds every
+// attempt: connecting and the TLS handshake (transport settings), then the
+// whole exchange through the attempt's context; a streamed upload instead
+// ends when no byte has moved for that long, so a long upload is never cut
+// off. The call timeout bounds all attempts and waits together. Both apply
+// to a caller-supplied RoundTripper too.
+func (t *Transport) setTimeouts(s banklink.Options) {
+	timeout := s.Timeout
+	if timeout <= 0 && s.HTTPClient != nil {
+		timeout = s.HTTPClient.Timeout
+	}
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	t.timeout = timeout
+	t.callTimeout = s.CallTimeout
+	if t.callTimeout <= 0 {
+		t.callTimeout = DefaultCallTimeout
+	}
+	t.attemptTimedOut = &timeoutError{what: "attempt", after: timeout}
+	t.stalled = &timeoutError{what: "stall", after: timeout}
+	t.callTimedOut = &timeoutError{what: "call", after: t.callTimeout}
 }
 
 // sharedTransport is the one pooled transport every client of the process

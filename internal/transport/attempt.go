@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/credential"
 	"github.com/banklink/banklink-go/internal/errs"
 )
@@ -325,4 +326,41 @@ type informational struct{ status int }
 
 func (e *informational) Error() string {
 	return fmt.Sprintf("the server answered %d %s instead of a final status", e.status, http.StatusText(e.status))
+}
+
+// startAttempt tells the observer an attempt starts, and returns its
+// context.
+func (c *call) startAttempt(ctx context.Context) context.Context {
+	c.st.attempts++
+	a := banklink.Attempt{Operation: c.t.operation(c.op), Number: c.st.attempts}
+	ctx, c.st.attemptEnd = c.t.obs.StartAttempt(ctx, a)
+	c.st.attemptStart = time.Now()
+	return ctx
+}
+
+// endAttempt tells the observer how the last attempt ended: its outcome
+// and the loop's decision.
+func (c *call) endAttempt(resp *http.Response, err error, retry bool, wait time.Duration) {
+	end := c.st.attemptEnd
+	if end == nil {
+		return
+	}
+	c.st.attemptEnd = nil
+	e := banklink.AttemptEnd{Duration: time.Since(c.st.attemptStart), Retry: retry}
+	if resp != nil {
+		e.StatusCode = resp.StatusCode
+		c.st.status = resp.StatusCode
+		e.Category = errs.ForStatus(resp.StatusCode)
+	}
+	if err != nil {
+		e.Err = c.t.redactedErr(c.op, err)
+		e.Category = errs.CategoryOf(err)
+		if e.Category == "" && !errors.Is(err, context.Canceled) {
+			e.Category = errs.ErrUnavailable
+		}
+	}
+	if retry {
+		e.RetryReason, e.Backoff = retryReason(resp, err), wait
+	}
+	end(e)
 }

@@ -1,400 +1,47 @@
 package transport
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
-	"log/slog"
-	"math/rand/v2"
-	"net/http"
-	"net/url"
-	"time"
+	"encoding/json"
+	"strings"
 
 	"github.com/banklink/banklink-go"
-	"github.com/banklink/banklink-go/internal/callopt"
-	"github.com/banklink/banklink-go/internal/redact"
-
-	retryablehttp "github.com/hashicorp/go-retryablehttp"
-
-	"github.com/banklink/banklink-go/internal/credential"
 	"github.com/banklink/banklink-go/internal/errs"
 )
 
-// call is one operation's pass through the retry loop, in one allocation.
-//
-// go-retryablehttp runs the loop: it sends through hc, asks checkRetry
-// whether to go on, sleeps backoff's wait (ending early with the caller's
-// context) and sends again. hc hands every attempt to the call's own
-// RoundTrip (attempt.go), where one attempt's whole life reads top to
-// bottom: its context and timeout, credentials, send, redirects, the body
-// read under the limit and the classification of what went wrong. The
-// loop's callbacks then only decide: checkRetry sees each attempt's final
-// outcome exactly once and chooses the wait, backoff hands it over.
-type call struct {
-	t        *Transport
-	op       *Op
-	parent   context.Context // the caller's context
-	deadline time.Time       // the whole call's bound (zero: only the caller's ctx)
-	bound    *timeoutError   // what reaching deadline is: the call timeout, or the per-call one
-	rc       retryablehttp.Client
-	hc       http.Client // sends each attempt through c.RoundTrip
-	req      retryablehttp.Request
-	header   http.Header  // the request's headers; each attempt sets its credentials on them
-	br       bytes.Reader // the first attempt's in-memory body
-	attempts int
-	wait     time.Duration     // the backoff checkRetry chose
-	again    bool              // the last attempt's outcome asked for another one
-	spent    bool              // a retry was refused for want of budget
-	token    *credential.Token // the session token the last attempt carried
-	buf      *bytes.Buffer     // the final response's body
-	retry    policy            // the client's, or the caller's for this call
-	opts     *callopt.Options  // the caller's per-call options, or nil
-	// st, with an observer only: the operation's counts and the attempt
-	// in progress (one pointer: a call without observer stays small).
-	st *opStats
+// CustomOp builds the operation of a provider's Do from the caller's
+// request, checked before anything is sent: a method, a plain relative
+// path (no dot segment, query, fragment, escape or scheme), a body that
+// encodes as JSON. secrets are body values to redact (a provider's own
+// calls pass them).
+func (t *Transport) CustomOp(name string, req banklink.Request, secrets ...string) (*Op, error) {
+	path := strings.TrimPrefix(req.Path, "/")
+	if err := checkMethod(strings.ToUpper(req.Method)); err != nil {
+		return nil, errs.Invalid(t.cfg.Provider, name, "method", "an HTTP method is required: "+err.Error())
+	}
+	if err := checkPath(path); path == "" || err != nil {
+		return nil, errs.Invalid(t.cfg.Provider, name, "path", "must be a plain path under the base URL")
+	}
+	op := &Op{Name: name, Method: strings.ToUpper(req.Method), Path: path, Query: req.Query,
+		Auth: req.Auth, Idempotent: req.Idempotent, Secrets: secrets}
+	if req.Body != nil {
+		b, err := json.Marshal(req.Body)
+		if err != nil {
+			return nil, errs.Invalid(t.cfg.Provider, name, "body", "does not encode as JSON")
+		}
+		op.Body, op.ContentType = b, "application/json"
+	}
+	return op, nil
 }
 
-// Do sends op and hands the final response to decode, which turns it into
-// a result or a typed error. When decode's error means the session token
-// was refused, the token is renewed (once for all concurrent callers) and
-// op is replayed once: a refused request was not processed, so this holds
-// for non-idempotent operations too. An op marked NoRenew is replayed
-// only when the refusal itself brought a rotated token.
-//
-// The whole call, renewal and replay included, is bounded by the call
-// timeout (unless op streams its body: an upload that keeps moving is
-// never cut) besides the caller's context.
-func (t *Transport) Do(ctx context.Context, op *Op, decode func(*Response) error) error {
-	if t.obs != nil {
-		return t.observed(ctx, op, decode)
-	}
-	return t.do(ctx, op, decode, nil)
-}
-
-// do is Do; st, with an observer, counts the operation's attempts.
-func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error, st *opStats) (err error) {
-	if err := t.check(op); err != nil {
-		return err
-	}
-	opts := callopt.From(ctx)
-	if err := checkCallOptions(opts); err != nil {
-		return t.invalid(op, err)
-	}
-	var deadline time.Time
-	bound := t.callTimedOut
-	if op.BodyFunc == nil {
-		if opts != nil && opts.Timeout > 0 {
-			bound = &timeoutError{what: "per-call", after: opts.Timeout}
-		}
-		deadline = time.Now().Add(bound.after)
-	}
-	c := t.newCall(op, opts, deadline, st)
-	c.bound = bound
-	defer func() {
-		if err != nil && c.spent {
-			err = &budgetSpent{err}
-		}
-	}()
-	if ctx.Err() != nil {
-		// A context that has ended starts nothing: no login, no refresh,
-		// no store call, no request.
-		c.parent, c.req.Request = ctx, &http.Request{URL: t.url(op.Path, nil)}
-		return c.failure(context.Cause(ctx))
-	}
-	err = c.run(ctx, decode)
-	// A refused token is renewed once and the call replayed once; a
-	// second time only when the replay carried a session adopted from the
-	// store (a record that landed late can hold a dead access token, and
-	// an adoption sent nothing to the token endpoint).
-	for renewals := 0; renewals == 0 || (renewals == 1 && c.token != nil && c.token.Adopted); renewals++ {
-		if err == nil || !op.Auth || op.NoRetry || c.token == nil || t.cfg.Rejected == nil || !t.cfg.Rejected(err) {
-			return err
-		}
-		if op.NoRenew {
-			if cur := t.tokens.Current(); cur == nil || cur == c.token {
-				return err
-			}
-		} else if rerr := t.renew(ctx, c); rerr != nil {
-			return rerr
-		}
-		c = t.newCall(op, opts, deadline, st)
-		c.bound = bound
-		err = c.run(ctx, decode)
-	}
-	return err
-}
-
-// renew waits for the renewal of the token c's server refused, bounded by
-// the call's own bound as well as the caller's context: a renewal that
-// outlasts the call (an OTP a person is slow to give) ends the call at its
-// bound, named as such, and goes on for the calls after it.
-func (t *Transport) renew(ctx context.Context, c *call) error {
-	rctx := ctx
-	if !c.deadline.IsZero() {
-		var cancel context.CancelFunc
-		rctx, cancel = context.WithDeadlineCause(ctx, c.deadline, c.bound)
-		defer cancel()
-	}
-	_, err := t.tokens.Renew(rctx, c.token)
-	if err != nil && rctx.Err() != nil && errors.Is(err, context.Cause(rctx)) {
-		return c.failure(err) // the call gave up waiting: name the call
-	}
-	return err
-}
-
-// newCall prepares one pass of op through the retry loop.
-func (t *Transport) newCall(op *Op, opts *callopt.Options, deadline time.Time, st *opStats) *call {
-	c := &call{t: t, op: op, deadline: deadline, retry: t.retry, opts: opts, st: st}
-	if opts != nil && opts.HasRetry {
-		if p, ok := opts.Retry.(banklink.RetryPolicy); ok {
-			c.retry = withDefaults(policy(p))
-		}
-	}
-	return c
-}
-
-func (c *call) run(ctx context.Context, decode func(*Response) error) error {
-	t, op := c.t, c.op
-	c.parent = ctx
-	hreq, err := http.NewRequestWithContext(ctx, op.Method, "", nil)
+// DoRequest sends a provider's Do request (see CustomOp) and decodes the
+// answer into a T with decode.
+func DoRequest[T any](ctx context.Context, t *Transport, req banklink.Request, decode func(r *Response, out *T) error) (T, error) {
+	var out T
+	op, err := t.CustomOp("custom", req)
 	if err != nil {
-		return t.invalid(op, err)
+		return out, err
 	}
-	hreq.URL = t.url(op.Path, op.Query)
-	hreq.Host = hreq.URL.Host
-	// Canonical keys and shared value slices: no allocation per request.
-	// net/http never modifies header values. The headers live in the call
-	// and go on each attempt's own request; the carrier request the loop
-	// hands around holds a shared empty map, which nothing writes, so the
-	// call's own client has nothing to copy.
-	c.header = hreq.Header
-	if c.opts != nil {
-		c.addCallHeaders()
-	}
-	c.header["User-Agent"] = t.uaVal
-	c.header["Accept"] = t.jsonVal
-	if op.ContentType != "" {
-		c.header["Content-Type"] = t.contentType(op.ContentType)
-	}
-	hreq.Header = t.noHeader
-	// The body is set per attempt (attempt.go), not through
-	// retryablehttp's body functions, which would buffer a plain reader.
-	c.req.Request = hreq
-	c.hc = http.Client{Transport: c, CheckRedirect: lastResponse}
-	c.rc = retryablehttp.Client{
-		HTTPClient:   &c.hc,
-		RetryMax:     c.retry.MaxRetries,
-		CheckRetry:   c.checkRetry,
-		Backoff:      c.backoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
-	resp, err := c.rc.Do(&c.req)
-	if c.st != nil && c.st.attemptEnd != nil {
-		c.endAttempt(resp, err, false, 0) // ended without the loop's verdict
-	}
-	if c.buf != nil {
-		defer c.releaseBuf()
-	}
-	if c.opts != nil && c.opts.Capture != nil {
-		c.capture(resp)
-	}
-	if err != nil {
-		return c.failure(err)
-	}
-	r := Response{StatusCode: resp.StatusCode, Header: resp.Header, Method: op.Method, Path: hreq.URL.Path, t: t, op: op}
-	if c.buf != nil {
-		r.Body = c.buf.Bytes()
-	}
-	if err := decode(&r); err != nil {
-		if c.again {
-			return c.exhausted(ctx, err)
-		}
-		return err
-	}
-	return nil
-}
-
-// exhausted is the error of a call whose retries ran out, logged at Warn:
-// a service logging at Info sees its dependency failing.
-func (c *call) exhausted(ctx context.Context, last error) error {
-	if l := c.t.log; l != nil {
-		l.LogAttrs(ctx, slog.LevelWarn, "banklink: retries exhausted", slog.String("provider", c.t.cfg.Provider),
-			slog.String("op", c.op.Name), slog.Int("attempts", c.attempts),
-			slog.String("error", redact.String(last.Error(), c.t.secrets(c.op)...)))
-	}
-	return &errs.RetriesExhaustedError{Attempts: c.attempts, Last: last}
-}
-
-// lastResponse stops the call's own client from following redirects:
-// each attempt follows them itself, under its own timeout, so the hops of
-// one attempt are never counted as retries.
-func lastResponse(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-
-// checkRetry is the loop's policy. It sees each attempt's final outcome
-// once (the body is read inside the attempt) and decides: no retry for
-// the caller's cancelled context, for operations that may not be sent
-// again, past the retry budget's time, or when the server asks to wait
-// longer than allowed. It chooses the wait, which backoff hands to the
-// loop; the loop sleeps it and ends early with the caller's context.
-func (c *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	again, verr := c.decide(ctx, resp, err)
-	if c.st != nil && c.st.attemptEnd != nil {
-		c.endAttempt(resp, err, again && c.again && c.attempts <= c.retry.MaxRetries, c.wait)
-	}
-	return again, verr
-}
-
-// decide is checkRetry's decision: the policy's pure decision on this
-// attempt (retry.go), then the client's retry budget pays for a retry or
-// refuses it.
-func (c *call) decide(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	c.again, c.wait = false, 0
-	if ctx.Err() != nil {
-		return false, context.Cause(ctx)
-	}
-	if err == nil && resp != nil && resp.StatusCode < http.StatusInternalServerError && resp.StatusCode != http.StatusTooManyRequests {
-		c.t.budget.succeeded()
-	}
-	deadline := c.deadline
-	if dl, ok := ctx.Deadline(); ok && (deadline.IsZero() || dl.Before(deadline)) {
-		deadline = dl
-	}
-	v := c.retry.decide(try{n: c.attempts, idempotent: c.idempotent(), noRetry: c.op.NoRetry, resp: resp, err: err,
-		now: time.Now(), deadline: deadline, jitter: rand.Float64()})
-	switch {
-	case v.retry && !c.t.budget.take(timedOut(err)):
-		c.spent = true
-		return false, nil // the client's retries are spent: fail now, not later
-	case v.retry:
-		c.logRetry(ctx, resp, err, v.wait)
-	}
-	// Exhausted: the loop stops here (its RetryMax) and Do reports it.
-	c.again, c.wait = v.retry || v.exhausted, v.wait
-	return c.again, nil
-}
-
-// backoff hands the loop the wait checkRetry chose.
-func (c *call) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return c.wait }
-
-// idempotent reports whether the operation may be sent again. GET and
-// HEAD always may: net/http itself re-sends them after a broken reused
-// connection, whatever the operation says, so pretending otherwise would
-// only be a promise the SDK cannot keep.
-func (c *call) idempotent() bool {
-	return c.op.Idempotent || c.op.Method == http.MethodGet || c.op.Method == http.MethodHead ||
-		(c.opts != nil && c.opts.IdempotencyKey != "")
-}
-
-// failure turns what the loop returned into what the caller sees: the
-// credential layer's own error as it is, anything else as a *CallError
-// naming the call (URLs stripped of their query), exhausted retries marked.
-func (c *call) failure(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err // the call's own client wraps each attempt's error
-	}
-	var ce *credentialError
-	if errors.As(err, &ce) {
-		return ce.err
-	}
-	kind := errs.ErrUnavailable
-	var cat errs.Category
-	switch {
-	case c.parent.Err() != nil && (errors.Is(err, c.parent.Err()) || errors.Is(err, context.Cause(c.parent))):
-		if errors.Is(c.parent.Err(), context.DeadlineExceeded) {
-			// A deadline is a deadline, whoever set it: the caller's reads
-			// as the SDK's own bounds do (ErrUnavailable, and
-			// context.DeadlineExceeded), named as the caller's.
-			err = &callerDeadline{cause: err}
-			break
-		}
-		kind = "" // the caller's own cancellation: context.Canceled, nothing else
-		if !errors.Is(err, c.parent.Err()) {
-			err = fmt.Errorf("%w (%w)", c.parent.Err(), err) // a custom cause still matches context.Canceled
-		}
-	case errors.As(err, &cat):
-		kind = "" // the SDK's own refusal (too large, redirect) carries its category
-	case errors.As(err, new(*informational)):
-		kind = errs.ErrServerError
-	}
-	e := &errs.CallError{
-		Provider: c.t.cfg.Provider, Op: c.op.Name, Method: c.op.Method, Path: c.req.URL.Path,
-		Attempts: c.attempts, Kind: kind, Err: c.t.redactedCause(c.op, redactURLError(err)),
-	}
-	if c.again {
-		return c.exhausted(c.parent, e)
-	}
-	return e
-}
-
-// invalid reports input refused before anything was sent.
-func (t *Transport) invalid(op *Op, err error) error {
-	return &errs.CallError{Provider: t.cfg.Provider, Op: op.Name, Method: op.Method, Kind: errs.ErrInvalidRequest, Err: err}
-}
-
-// redactURLError removes the query string (which may hold a token) from
-// the URL that net/http puts in its errors.
-func redactURLError(err error) error {
-	var ue *url.Error
-	if !errors.As(err, &ue) {
-		return err
-	}
-	u, perr := url.Parse(ue.URL)
-	if perr != nil {
-		return &url.Error{Op: ue.Op, URL: "[unparsable URL]", Err: ue.Err}
-	}
-	u.RawQuery, u.Fragment, u.User = "", "", nil
-	return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
-}
-
-// contentType returns a header value slice for ct, shared for the common types.
-func (t *Transport) contentType(ct string) []string {
-	switch ct {
-	case t.jsonVal[0]:
-		return t.jsonVal
-	case t.formVal[0]:
-		return t.formVal
-	}
-	return []string{ct}
-}
-
-func (c *call) releaseBuf() {
-	if c.buf.Cap() <= 64<<10 { // keep big buffers out of the pool
-		c.t.bufs.Put(c.buf)
-	}
-	c.buf = nil
-}
-
-// callerDeadline is a call cut off by its caller's context deadline.
-type callerDeadline struct{ cause error }
-
-func (e *callerDeadline) Error() string {
-	if errors.Is(e.cause, context.DeadlineExceeded) {
-		return "the caller's context deadline passed"
-	}
-	return "the caller's context deadline passed (" + e.cause.Error() + ")"
-}
-
-func (e *callerDeadline) Unwrap() []error { return []error{context.DeadlineExceeded, e.cause} }
-
-// redactedCause is a cause as a *CallError shows it: the client's and the
-// call's secrets masked in every form, query strings stripped (a peer may
-// echo the request line, a token in its query); errors.Is and errors.As
-// still reach the cause itself.
-type redactedCause struct {
-	msg string
-	err error
-}
-
-func (e *redactedCause) Error() string { return e.msg }
-func (e *redactedCause) Unwrap() error { return e.err }
-
-func (t *Transport) redactedCause(op *Op, err error) error {
-	msg := err.Error()
-	clean := redact.String(redact.StripQueries(msg), t.secrets(op)...)
-	if clean == msg {
-		return err
-	}
-	return &redactedCause{msg: clean, err: err}
+	err = t.Do(ctx, op, func(r *Response) error { return decode(r, &out) })
+	return out, err
 }

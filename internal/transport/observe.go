@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -76,43 +77,6 @@ func trimSlash(p string) string {
 	return p
 }
 
-// startAttempt tells the observer an attempt starts, and returns its
-// context.
-func (c *call) startAttempt(ctx context.Context) context.Context {
-	c.st.attempts++
-	a := banklink.Attempt{Operation: c.t.operation(c.op), Number: c.st.attempts}
-	ctx, c.st.attemptEnd = c.t.obs.StartAttempt(ctx, a)
-	c.st.attemptStart = time.Now()
-	return ctx
-}
-
-// endAttempt tells the observer how the last attempt ended: its outcome
-// and the loop's decision.
-func (c *call) endAttempt(resp *http.Response, err error, retry bool, wait time.Duration) {
-	end := c.st.attemptEnd
-	if end == nil {
-		return
-	}
-	c.st.attemptEnd = nil
-	e := banklink.AttemptEnd{Duration: time.Since(c.st.attemptStart), Retry: retry}
-	if resp != nil {
-		e.StatusCode = resp.StatusCode
-		c.st.status = resp.StatusCode
-		e.Category = errs.ForStatus(resp.StatusCode)
-	}
-	if err != nil {
-		e.Err = c.t.redactedErr(c.op, err)
-		e.Category = errs.CategoryOf(err)
-		if e.Category == "" && !errors.Is(err, context.Canceled) {
-			e.Category = errs.ErrUnavailable
-		}
-	}
-	if retry {
-		e.RetryReason, e.Backoff = retryReason(resp, err), wait
-	}
-	end(e)
-}
-
 // retryReason names why an attempt is retried, for metrics: a bounded
 // set of values.
 func retryReason(resp *http.Response, err error) string {
@@ -146,4 +110,22 @@ type redactedError struct {
 func (e redactedError) Error() string { return e.msg }
 func (e redactedError) Is(target error) bool {
 	return errors.Is(e.err, target)
+}
+
+// debugging reports whether per-attempt records are wanted.
+func (t *Transport) debugging(ctx context.Context) bool {
+	return t.log != nil && t.log.Enabled(ctx, slog.LevelDebug)
+}
+
+func (t *Transport) logAttempt(ctx context.Context, c *call, req *http.Request, resp *http.Response, err error, d time.Duration) {
+	attrs := make([]slog.Attr, 0, 8)
+	attrs = append(attrs, slog.String("provider", t.cfg.Provider), slog.String("op", c.op.Name), slog.Int("attempt", c.attempts),
+		slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Duration("elapsed", d))
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", redact.String(redactURLError(err).Error(), t.secrets(c.op)...)))
+	}
+	t.log.LogAttrs(ctx, slog.LevelDebug, "banklink: http attempt", attrs...)
 }

@@ -3,13 +3,11 @@ package transport
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/banklink/banklink-go/internal/credential"
 	"github.com/banklink/banklink-go/internal/errs"
-	"github.com/banklink/banklink-go/internal/redact"
 )
 
 // credentialError carries a failure to obtain a session token out of an
@@ -60,41 +58,6 @@ func rotate(ctx context.Context, tokens *credential.Cache, sent *credential.Toke
 		return nil
 	}
 	return tokens.Rotate(ctx, sent, &credential.Token{Access: access, Refresh: refresh, Obtained: time.Now()})
-}
-
-// debugging reports whether per-attempt records are wanted.
-func (t *Transport) debugging(ctx context.Context) bool {
-	return t.log != nil && t.log.Enabled(ctx, slog.LevelDebug)
-}
-
-func (t *Transport) logAttempt(ctx context.Context, c *call, req *http.Request, resp *http.Response, err error, d time.Duration) {
-	attrs := make([]slog.Attr, 0, 8)
-	attrs = append(attrs, slog.String("provider", t.cfg.Provider), slog.String("op", c.op.Name), slog.Int("attempt", c.attempts),
-		slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Duration("elapsed", d))
-	if resp != nil {
-		attrs = append(attrs, slog.Int("status", resp.StatusCode))
-	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", redact.String(redactURLError(err).Error(), t.secrets(c.op)...)))
-	}
-	t.log.LogAttrs(ctx, slog.LevelDebug, "banklink: http attempt", attrs...)
-}
-
-func (c *call) logRetry(ctx context.Context, resp *http.Response, err error, wait time.Duration) {
-	l := c.t.log
-	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	status := 0
-	if resp != nil {
-		status = resp.StatusCode
-	}
-	attrs := []slog.Attr{slog.String("provider", c.t.cfg.Provider), slog.String("op", c.op.Name),
-		slog.Int("attempt", c.attempts), slog.Int("status", status), slog.Duration("wait", wait)}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", redact.String(redactURLError(err).Error(), c.t.secrets(c.op)...)))
-	}
-	l.LogAttrs(ctx, slog.LevelDebug, "banklink: retrying", attrs...)
 }
 
 // checkRedirect follows redirects only within the configured origin: a

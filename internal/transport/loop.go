@@ -1,0 +1,79 @@
+package transport
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// The adapter to go-retryablehttp, which runs the retry loop (the design
+// keeps its loop). After each attempt the loop asks two questions: retry?
+// (CheckRetry) and after how long? (Backoff). The first is answered by
+// the retry decision (retry.go) and the client's budget; the answer is
+// kept in the call (again, wait, spent) and is all the two hooks, the
+// attempt and the call's end share.
+
+// loop sets c up to run through go-retryablehttp: each attempt goes
+// through the call's own http.Client, whose RoundTripper is the call
+// itself (attempt.go).
+func loop(c *call) {
+	c.hc = http.Client{Transport: c, CheckRedirect: lastResponse}
+	c.rc = retryablehttp.Client{
+		HTTPClient: &c.hc,
+		RetryMax:   c.retry.MaxRetries,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			return checkRetry(c, ctx, resp, err)
+		},
+		Backoff:      func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return c.wait },
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+}
+
+// lastResponse stops the call's own client from following redirects:
+// each attempt follows them itself, under its own timeout, so the hops of
+// one attempt are never counted as retries.
+func lastResponse(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// checkRetry sees each attempt's final outcome once (the body is read
+// inside the attempt), decides, and tells an observer how the attempt
+// ended. The loop sleeps the chosen wait and ends early with the caller's
+// context.
+func checkRetry(c *call, ctx context.Context, resp *http.Response, err error) (bool, error) {
+	again, verr := decide(c, ctx, resp, err)
+	if c.st != nil && c.st.attemptEnd != nil {
+		c.endAttempt(resp, err, again && c.again && c.attempts <= c.retry.MaxRetries, c.wait)
+	}
+	return again, verr
+}
+
+// decide gathers the decision's inputs, asks the policy's pure decision
+// (retry.go), then has the client's retry budget pay for a retry or
+// refuse it, and keeps the result in the call.
+func decide(c *call, ctx context.Context, resp *http.Response, err error) (bool, error) {
+	c.again, c.wait = false, 0
+	if ctx.Err() != nil {
+		return false, context.Cause(ctx)
+	}
+	if err == nil && resp != nil && resp.StatusCode < http.StatusInternalServerError && resp.StatusCode != http.StatusTooManyRequests {
+		c.t.budget.succeeded()
+	}
+	deadline := c.deadline
+	if dl, ok := ctx.Deadline(); ok && (deadline.IsZero() || dl.Before(deadline)) {
+		deadline = dl
+	}
+	v := c.retry.decide(try{n: c.attempts, idempotent: c.idempotent(), noRetry: c.op.NoRetry, resp: resp, err: err,
+		now: time.Now(), deadline: deadline, jitter: rand.Float64()})
+	switch {
+	case v.retry && !c.t.budget.take(timedOut(err)):
+		c.spent = true
+		return false, nil // the client's retries are spent: fail now, not later
+	case v.retry:
+		c.logRetry(ctx, resp, err, v.wait)
+	}
+	// Exhausted: the loop stops here (its RetryMax) and Do reports it.
+	c.again, c.wait = v.retry || v.exhausted, v.wait
+	return c.again, nil
+}

@@ -224,12 +224,6 @@ func (c *call) setBody(req *http.Request, moving *stall) error {
 	return nil
 }
 
-func closeBody(req *http.Request) {
-	if req.Body != nil {
-		req.Body.Close()
-	}
-}
-
 // readBody reads the response body into the call's buffer through the
 // size limit, and closes it.
 func (c *call) readBody(resp *http.Response, moving *stall) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/http"
 
 	"github.com/banklink/banklink-go/internal/errs"
 )
@@ -26,4 +27,10 @@ func readLimited(buf *bytes.Buffer, body io.Reader, declared, limit int64, metho
 
 func tooLarge(method, path string, limit int64) error {
 	return fmt.Errorf("%w: %s %s answered with a body over %d bytes", errs.ErrResponseTooLarge, method, path, limit)
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
 }

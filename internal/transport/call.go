@@ -218,15 +218,6 @@ func (c *call) exhausted(ctx context.Context, last error) error {
 	return &errs.RetriesExhaustedError{Attempts: c.attempts, Last: last}
 }
 
-// idempotent reports whether the operation may be sent again. GET and
-// HEAD always may: net/http itself re-sends them after a broken reused
-// connection, whatever the operation says, so pretending otherwise would
-// only be a promise the SDK cannot keep.
-func (c *call) idempotent() bool {
-	return c.op.Idempotent || c.op.Method == http.MethodGet || c.op.Method == http.MethodHead ||
-		(c.opts != nil && c.opts.IdempotencyKey != "")
-}
-
 // failure turns what the loop returned into what the caller sees: the
 // credential layer's own error as it is, anything else as a *CallError
 // naming the call (URLs stripped of their query), exhausted retries marked.
@@ -269,26 +260,6 @@ func (c *call) failure(err error) error {
 	return e
 }
 
-// invalid reports input refused before anything was sent.
-func (t *Transport) invalid(op *Op, err error) error {
-	return &errs.CallError{Provider: t.cfg.Provider, Op: op.Name, Method: op.Method, Kind: errs.ErrInvalidRequest, Err: err}
-}
-
-// redactURLError removes the query string (which may hold a token) from
-// the URL that net/http puts in its errors.
-func redactURLError(err error) error {
-	var ue *url.Error
-	if !errors.As(err, &ue) {
-		return err
-	}
-	u, perr := url.Parse(ue.URL)
-	if perr != nil {
-		return &url.Error{Op: ue.Op, URL: "[unparsable URL]", Err: ue.Err}
-	}
-	u.RawQuery, u.Fragment, u.User = "", "", nil
-	return &url.Error{Op: ue.Op, URL: u.String(), Err: ue.Err}
-}
-
 // contentType returns a header value slice for ct, shared for the common types.
 func (t *Transport) contentType(ct string) []string {
 	switch ct {
@@ -318,27 +289,6 @@ func (e *callerDeadline) Error() string {
 }
 
 func (e *callerDeadline) Unwrap() []error { return []error{context.DeadlineExceeded, e.cause} }
-
-// redactedCause is a cause as a *CallError shows it: the client's and the
-// call's secrets masked in every form, query strings stripped (a peer may
-// echo the request line, a token in its query); errors.Is and errors.As
-// still reach the cause itself.
-type redactedCause struct {
-	msg string
-	err error
-}
-
-func (e *redactedCause) Error() string { return e.msg }
-func (e *redactedCause) Unwrap() error { return e.err }
-
-func (t *Transport) redactedCause(op *Op, err error) error {
-	msg := err.Error()
-	clean := redact.String(redact.StripQueries(msg), t.secrets(op)...)
-	if clean == msg {
-		return err
-	}
-	return &redactedCause{msg: clean, err: err}
-}
 
 // addCallHeaders puts the caller's per-call headers and idempotency key
 // on the request, before the SDK's own, which overwrite any of the same
@@ -374,19 +324,34 @@ func (c *call) capture(resp *http.Response) {
 	c.opts.Capture(a)
 }
 
-func (c *call) logRetry(ctx context.Context, resp *http.Response, err error, wait time.Duration) {
-	l := c.t.log
-	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	status := 0
-	if resp != nil {
-		status = resp.StatusCode
-	}
-	attrs := []slog.Attr{slog.String("provider", c.t.cfg.Provider), slog.String("op", c.op.Name),
-		slog.Int("attempt", c.attempts), slog.Int("status", status), slog.Duration("wait", wait)}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", redact.String(redactURLError(err).Error(), c.t.secrets(c.op)...)))
-	}
-	l.LogAttrs(ctx, slog.LevelDebug, "banklink: retrying", attrs...)
+// observed is Do with an observer: the operation's start and end around
+// it, its attempts counted by the calls. The ends are deferred: a panic
+// (a caller's type that panics while an answer is decoded) still ends the
+// attempt and the operation, with an error, before it goes on up.
+func (t *Transport) observed(ctx context.Context, op *Op, decode func(*Response) error) (err error) {
+	start := time.Now()
+	info := t.operation(op)
+	ctx, end := t.obs.StartOperation(ctx, info)
+	st := &opStats{}
+	defer func() {
+		p := recover()
+		if p != nil {
+			err = &panicked{value: fmt.Sprintf("%T", p)}
+			if st.attemptEnd != nil {
+				st.attemptEnd(banklink.AttemptEnd{Err: err, Duration: time.Since(st.attemptStart)})
+			}
+		}
+		end(banklink.OperationEnd{Err: t.redactedErr(op, err), Category: errs.CategoryOf(err), StatusCode: st.status,
+			Attempts: st.attempts, Duration: time.Since(start)})
+		if p != nil {
+			panic(p)
+		}
+	}()
+	return t.do(ctx, op, decode, st)
 }
+
+// panicked is what observers see of an operation that panicked: the
+// panic's type, never its value (it may carry a piece of the answer).
+type panicked struct{ value string }
+
+func (e *panicked) Error() string { return "the call panicked (a " + e.value + ")" }

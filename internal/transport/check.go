@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/banklink/banklink-go/internal/callopt"
+	"github.com/banklink/banklink-go/internal/errs"
 )
 
 // check refuses, before anything is sent, an operation whose caller-given
@@ -118,4 +119,9 @@ func credentialHeader(k string) bool {
 		return true
 	}
 	return false
+}
+
+// invalid reports input refused before anything was sent.
+func (t *Transport) invalid(op *Op, err error) error {
+	return &errs.CallError{Provider: t.cfg.Provider, Op: op.Name, Method: op.Method, Kind: errs.ErrInvalidRequest, Err: err}
 }

@@ -2,10 +2,12 @@ package transport
 
 import (
 	"context"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"time"
 
+	"github.com/banklink/banklink-go/internal/redact"
 	"github.com/hashicorp/go-retryablehttp"
 )
 
@@ -64,16 +66,43 @@ func decide(c *call, ctx context.Context, resp *http.Response, err error) (bool,
 	if dl, ok := ctx.Deadline(); ok && (deadline.IsZero() || dl.Before(deadline)) {
 		deadline = dl
 	}
-	v := c.retry.decide(try{n: c.attempts, idempotent: c.idempotent(), noRetry: c.op.NoRetry, resp: resp, err: err,
+	v := c.retry.decide(try{n: c.attempts, idempotent: idempotent(c), noRetry: c.op.NoRetry, resp: resp, err: err,
 		now: time.Now(), deadline: deadline, jitter: rand.Float64()})
 	switch {
 	case v.retry && !c.t.budget.take(timedOut(err)):
 		c.spent = true
 		return false, nil // the client's retries are spent: fail now, not later
 	case v.retry:
-		c.logRetry(ctx, resp, err, v.wait)
+		logRetry(c, ctx, resp, err, v.wait)
 	}
 	// Exhausted: the loop stops here (its RetryMax) and Do reports it.
 	c.again, c.wait = v.retry || v.exhausted, v.wait
 	return c.again, nil
+}
+
+// idempotent reports whether the operation may be sent again. GET and
+// HEAD always may: net/http itself re-sends them after a broken reused
+// connection, whatever the operation says, so pretending otherwise would
+// only be a promise the SDK cannot keep.
+func idempotent(c *call) bool {
+	return c.op.Idempotent || c.op.Method == http.MethodGet || c.op.Method == http.MethodHead ||
+		(c.opts != nil && c.opts.IdempotencyKey != "")
+}
+
+// logRetry records a retry the loop will make, at Debug.
+func logRetry(c *call, ctx context.Context, resp *http.Response, err error, wait time.Duration) {
+	l := c.t.log
+	if l == nil || !l.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	attrs := []slog.Attr{slog.String("provider", c.t.cfg.Provider), slog.String("op", c.op.Name),
+		slog.Int("attempt", c.attempts), slog.Int("status", status), slog.Duration("wait", wait)}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", redact.String(redactURLError(err).Error(), c.t.secrets(c.op)...)))
+	}
+	l.LogAttrs(ctx, slog.LevelDebug, "banklink: retrying", attrs...)
 }

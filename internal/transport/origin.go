@@ -74,3 +74,16 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 	}
 	return u, nil
 }
+
+// url joins an operation path (with or without a leading slash) under the
+// base URL, without parsing: the base was parsed once, and operation paths
+// are the providers' own (ASCII, ids in decimal).
+func (t *Transport) url(path string, q url.Values) *url.URL {
+	u := new(url.URL)
+	*u = *t.base
+	u.Path = t.base.Path + strings.TrimPrefix(path, "/")
+	if len(q) > 0 {
+		u.RawQuery = url.Values(q).Encode()
+	}
+	return u
+}

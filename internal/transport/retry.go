@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"math/rand/v2"
@@ -161,4 +162,20 @@ func (p policy) jittered(n int, j float64) time.Duration {
 	}
 	half := d / 2
 	return half + time.Duration(j*float64(d-half))
+}
+
+// retryReason names why an attempt is retried, for metrics: a bounded
+// set of values.
+func retryReason(resp *http.Response, err error) string {
+	switch {
+	case resp != nil:
+		return "http_" + strconv.Itoa(resp.StatusCode)
+	case dialFailed(err):
+		return "connect"
+	}
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		return "timeout"
+	}
+	return "network"
 }

@@ -1,7 +1,16 @@
 // Package transport is the one HTTP path every provider client uses:
-// go-retryablehttp with our retry policy, a credential RoundTripper that
-// attaches secrets only to the configured origin, refresh-on-reject with
-// a single replay, bounded response reads and opt-in redacted logging.
+// go-retryablehttp with our retry policy, credentials attached only for
+// the configured origin, refresh-on-reject with a single replay, bounded
+// response reads and opt-in redacted logging.
+//
+// The files read in the order a call runs, each calling only the files
+// after it: transport.go (a client's transport), options.go, do.go (a
+// provider's Do), call.go (one call: its bound, its end, the renewal
+// after a refusal), check.go (input refused before sending), loop.go (the
+// go-retryablehttp adapter), attempt.go (one attempt), guard.go (origin,
+// redirects, rotated pairs), response.go, retry.go (the pure retry
+// decision), budget.go (the retry budget), origin.go, body.go, op.go,
+// observe.go (observer hooks and logs), redaction.go.
 package transport
 
 import (
@@ -14,7 +23,6 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
@@ -202,45 +210,6 @@ func (t *Transport) BaseURL() string { return t.baseStr }
 // CloseIdleConnections closes idle keep-alive connections: the caller's
 // transport's, or the shared pool's (every default client's).
 func (t *Transport) CloseIdleConnections() { t.hc.CloseIdleConnections() }
-
-// secrets lists the values to redact from anything that may be shown
-// about op: the client's static secrets, the session's tokens and the
-// operation's own (a PIN, an OTP, a new password).
-func (t *Transport) secrets(op *Op) []string {
-	if t == nil {
-		return nil
-	}
-	out := make([]string, 0, len(t.cfg.Secrets)+4)
-	out = append(out, t.cfg.Secrets...)
-	if op != nil {
-		out = append(out, op.Secrets...)
-		for _, v := range op.Secret {
-			out = append(out, v...)
-		}
-	}
-	if t.tokens != nil {
-		if tok := t.tokens.Current(); tok != nil {
-			out = append(out, tok.Access, tok.Refresh)
-		}
-	}
-	for _, v := range t.cfg.Headers {
-		out = append(out, v...)
-	}
-	return out
-}
-
-// url joins an operation path (with or without a leading slash) under the
-// base URL, without parsing: the base was parsed once, and operation paths
-// are the providers' own (ASCII, ids in decimal).
-func (t *Transport) url(path string, q url.Values) *url.URL {
-	u := new(url.URL)
-	*u = *t.base
-	u.Path = t.base.Path + strings.TrimPrefix(path, "/")
-	if len(q) > 0 {
-		u.RawQuery = url.Values(q).Encode()
-	}
-	return u
-}
 
 // Format prints the provider and base URL only: a transport holds secrets
 // (static headers, their values for redaction) that no verb may show.

@@ -52,11 +52,11 @@ func New(opts ...Option) (*Client, error) {
 		headers["Tenantname"] = []string{c.cfg.tenant}
 	}
 	c.t, err = transport.New(transport.Config{
-		Provider: "fintiv",
-		Scheme:   transport.SchemeBearer,
-		Headers:  headers,
-		Secrets:  []string{c.cfg.apiKey, c.cfg.password},
-		Rejected: tokenRefused,
+		Provider:      "fintiv",
+		Scheme:        transport.SchemeBearer,
+		SecretHeaders: headers,
+		Secrets:       []string{c.cfg.apiKey, c.cfg.password},
+		Rejected:      tokenRefused,
 	}, s)
 	if err != nil {
 		return nil, err

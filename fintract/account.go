@@ -104,7 +104,7 @@ func (c *Client) Register(ctx context.Context, req RegisterRequest) (*User, erro
 	var u *User
 	err = c.t.Do(ctx, &transport.Op{
 		Name: "register", Method: http.MethodPost, Path: "auth/register/", Body: body, ContentType: "application/json",
-		Secrets: []string{req.Password, req.Password2},
+		Redact: []string{req.Password, req.Password2},
 	}, func(r *transport.Response) (err error) {
 		u, err = decodeUser(r, false)
 		return err

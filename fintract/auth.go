@@ -193,7 +193,7 @@ func (c *Client) Login(ctx context.Context, req LoginRequest) (*Challenge, error
 	ch := &Challenge{Email: req.Email, OTPType: req.OTPType}
 	err = c.t.Do(ctx, &transport.Op{
 		Name: "login", Method: http.MethodPost, Path: "auth/login/", Body: body, ContentType: "application/json",
-		Secrets: []string{req.Password},
+		Redact: []string{req.Password},
 	}, func(r *transport.Response) error {
 		var out struct {
 			ID json.Number `json:"id"`
@@ -280,7 +280,7 @@ func (c *Client) verify(ctx context.Context, userID int, otp string) (*credentia
 	var date time.Time
 	err = c.t.Do(ctx, &transport.Op{
 		Name: "verify_otp", Method: http.MethodPost, Path: "auth/login/" + strconv.Itoa(userID) + "/",
-		Body: body, ContentType: "application/json", Secrets: []string{otp},
+		Body: body, ContentType: "application/json", Redact: []string{otp},
 	}, func(r *transport.Response) error {
 		if err := decodeJSON(r, nil); err != nil {
 			return err

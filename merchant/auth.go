@@ -141,7 +141,7 @@ func (c *Client) Refresh(ctx context.Context) (Session, error) {
 func (c *Client) refresh(ctx context.Context, cur *credential.Token) (*credential.Token, error) {
 	return c.tokenCall(ctx, &transport.Op{
 		Name: "refresh", Method: http.MethodPost, Path: "auth/refresh/token",
-		Secret: map[string][]string{"X-Refresh-Token": {cur.Refresh}},
+		SecretHeaders: map[string][]string{"X-Refresh-Token": {cur.Refresh}},
 		// Not retried: the refresh token is single-use, and a lost answer
 		// would leave the client with a spent token. Renewal then logs in.
 	})
@@ -200,7 +200,7 @@ func (c *Client) message(ctx context.Context, name, path string, body any, secre
 	if err != nil {
 		return err
 	}
-	return c.t.Do(ctx, &transport.Op{Name: name, Method: http.MethodPost, Path: path, Body: b, ContentType: "application/json", Secrets: secrets},
+	return c.t.Do(ctx, &transport.Op{Name: name, Method: http.MethodPost, Path: path, Body: b, ContentType: "application/json", Redact: secrets},
 		func(r *transport.Response) error {
 			_, err := decodeWallet(r, false)
 			return err

@@ -148,10 +148,10 @@ func (c *call) attemptContext(parent context.Context) (context.Context, func(), 
 // renewal if one is due, bounded by the attempt's context).
 func (c *call) credentials(ctx context.Context, req *http.Request) (*credential.Token, error) {
 	t := c.t
-	for k, v := range t.cfg.Headers {
+	for k, v := range t.cfg.SecretHeaders {
 		req.Header[k] = v
 	}
-	for k, v := range c.op.Secret {
+	for k, v := range c.op.SecretHeaders {
 		req.Header[k] = v
 	}
 	if !c.op.Auth || t.tokens == nil {

@@ -23,7 +23,7 @@ func (t *Transport) check(op *Op) error {
 	case !validHeaderValue(op.ContentType):
 		return t.invalid(op, errors.New("the content type holds control characters"))
 	}
-	for k, vs := range op.Secret {
+	for k, vs := range op.SecretHeaders {
 		for _, v := range vs {
 			if !validHeaderValue(v) {
 				return t.invalid(op, errors.New("the "+k+" header value holds control characters"))

@@ -23,7 +23,7 @@ func (t *Transport) CustomOp(name string, req banklink.Request, secrets ...strin
 		return nil, errs.Invalid(t.cfg.Provider, name, "path", "must be a plain path under the base URL")
 	}
 	op := &Op{Name: name, Method: strings.ToUpper(req.Method), Path: path, Query: req.Query,
-		Auth: req.Auth, Idempotent: req.Idempotent, Secrets: secrets}
+		Auth: req.Auth, Idempotent: req.Idempotent, Redact: secrets}
 	if req.Body != nil {
 		b, err := json.Marshal(req.Body)
 		if err != nil {

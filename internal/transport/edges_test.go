@@ -214,7 +214,7 @@ func TestStructureInValuesIsRefusedBeforeSending(t *testing.T) {
 	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{})
 	for name, op := range map[string]*Op{
 		"content type": {Method: "POST", Path: "x", Body: []byte("{}"), ContentType: "application/json\r\nX-Evil: 1"},
-		"secret":       {Method: "POST", Path: "x", Secret: map[string][]string{"X-Refresh-Token": {"a\nb"}}},
+		"secret":       {Method: "POST", Path: "x", SecretHeaders: map[string][]string{"X-Refresh-Token": {"a\nb"}}},
 		"path CRLF":    {Method: "GET", Path: "x\r\nHost: evil"},
 		"path dots":    {Method: "GET", Path: "loans/../admin"},
 		"method":       {Method: "GET /x HTTP/1.1\r\n", Path: "x"},

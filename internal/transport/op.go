@@ -32,15 +32,15 @@ type Op struct {
 	// operation; it is replayed once only when the refusal itself carried
 	// a rotated token pair (logout).
 	NoRenew bool
-	// Secret holds headers that carry credentials for this operation only
-	// (e.g. a refresh token); like the session token they go to the
+	// SecretHeaders are headers that carry credentials for this operation
+	// only (e.g. a refresh token); like the session token they go to the
 	// configured origin only and are never logged.
-	Secret map[string][]string
+	SecretHeaders map[string][]string
 	// Account is the account number the operation is about, for
 	// observers (which record it only when their user opts in).
 	Account string
-	// Secrets are values this operation sends in its body (a PIN, an OTP,
+	// Redact are values this operation sends in its body (a PIN, an OTP,
 	// a new password): redacted from its errors and logs like the
 	// client's own secrets.
-	Secrets []string
+	Redact []string
 }

@@ -17,8 +17,8 @@ func (t *Transport) secrets(op *Op) []string {
 	out := make([]string, 0, len(t.cfg.Secrets)+4)
 	out = append(out, t.cfg.Secrets...)
 	if op != nil {
-		out = append(out, op.Secrets...)
-		for _, v := range op.Secret {
+		out = append(out, op.Redact...)
+		for _, v := range op.SecretHeaders {
 			out = append(out, v...)
 		}
 	}
@@ -27,7 +27,7 @@ func (t *Transport) secrets(op *Op) []string {
 			out = append(out, tok.Access, tok.Refresh)
 		}
 	}
-	for _, v := range t.cfg.Headers {
+	for _, v := range t.cfg.SecretHeaders {
 		out = append(out, v...)
 	}
 	return out

@@ -47,7 +47,7 @@ type Config struct {
 	Provider       string      // short name, for the User-Agent, logs and errors
 	DefaultBaseURL string      // used when the user sets none; may be empty
 	Scheme         Scheme      // how session tokens are sent
-	Headers        http.Header // secret static headers (api-key, tenant) for the configured origin only
+	SecretHeaders  http.Header // static headers that carry credentials (api-key, tenant): for the configured origin only, never logged
 	Secrets        []string    // static secret values to redact (password, API key)
 	// Rejected reports whether a decoded error means the server refused the
 	// session token, so a renewal and one replay may help.

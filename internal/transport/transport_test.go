@@ -96,7 +96,7 @@ var credentialHeaders = []string{"Authorization", "Api-Key", "Tenantname", "X-Ac
 func TestCrossHostRedirectCarriesNoCredentials(t *testing.T) {
 	schemes := map[string]Config{
 		"bearer":      {Scheme: SchemeBearer},
-		"api-key":     {Scheme: SchemeBearer, Headers: http.Header{"Api-Key": {secretAPIKey}, "Tenantname": {"JANUS"}}},
+		"api-key":     {Scheme: SchemeBearer, SecretHeaders: http.Header{"Api-Key": {secretAPIKey}, "Tenantname": {"JANUS"}}},
 		"header pair": {Scheme: SchemeHeaderPair},
 	}
 	for name, cfg := range schemes {
@@ -143,7 +143,7 @@ func TestSameOriginRedirectKeepsCredentials(t *testing.T) {
 func TestStaticHeadersOnEveryCallTokensOnlyOnAuthCalls(t *testing.T) {
 	var seen []http.Header
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) { seen = append(seen, r.Header.Clone()) })
-	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer, Headers: http.Header{"Api-Key": {secretAPIKey}, "Tenantname": {"JANUS"}}}, banklink.Options{})
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer, SecretHeaders: http.Header{"Api-Key": {secretAPIKey}, "Tenantname": {"JANUS"}}}, banklink.Options{})
 	ctx := context.Background()
 	require.NoError(t, tr.Do(ctx, &Op{Method: "POST", Path: "/auth/oauth/token"}, decodeStatus))
 	require.NoError(t, tr.Do(ctx, &Op{Method: "GET", Path: "/auth/api/myinfo", Auth: true}, decodeStatus))
@@ -195,7 +195,7 @@ func TestSecretHeadersOnlyToTheOrigin(t *testing.T) {
 	var got string
 	srv := server(t, func(w http.ResponseWriter, r *http.Request) { got = r.Header.Get("X-Refresh-Token") })
 	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeHeaderPair}, banklink.Options{})
-	require.NoError(t, tr.Do(context.Background(), &Op{Method: "POST", Path: "auth/refresh/token", Secret: map[string][]string{"X-Refresh-Token": {"r-9"}}}, decodeStatus))
+	require.NoError(t, tr.Do(context.Background(), &Op{Method: "POST", Path: "auth/refresh/token", SecretHeaders: map[string][]string{"X-Refresh-Token": {"r-9"}}}, decodeStatus))
 	assert.Equal(t, "r-9", got)
 }
 
@@ -483,7 +483,7 @@ func TestLoggingIsQuietByDefaultAndNeverPrintsSecrets(t *testing.T) {
 		w.WriteHeader(401)
 		io.WriteString(w, `{"detail":"`+secretRefresh+`"}`)
 	})
-	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer, Headers: http.Header{"Api-Key": {secretAPIKey}}, Secrets: []string{secretAPIKey}}, banklink.Options{Logger: log})
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeBearer, SecretHeaders: http.Header{"Api-Key": {secretAPIKey}}, Secrets: []string{secretAPIKey}}, banklink.Options{Logger: log})
 	_ = tr.Do(context.Background(), &Op{Name: "probe", Method: "GET", Path: "p", Query: map[string][]string{"token": {secretAccess}}, Auth: true, Idempotent: true}, decodeStatus)
 	out := buf.String()
 	assert.Contains(t, out, "banklink: http attempt")

@@ -88,10 +88,7 @@ func TestLogoutIsNotUndoneByTheStore(t *testing.T) {
 	}
 	a, b := newClient(), newClient()
 	ctx := context.Background()
-	profile := func(c *merchant.Client) error {
-		_, err := merchant.Do[merchant.Merchant](ctx, c, banklink.Request{Method: http.MethodGet, Path: "merchant/profile", Auth: true, Idempotent: true})
-		return err
-	}
+	profile := func(c *merchant.Client) error { return walletProfile(ctx, c) }
 	require.NoError(t, profile(a))
 	require.NoError(t, profile(b))
 	ended, _ := a.Session()
@@ -375,10 +372,7 @@ func TestALateWriteNeverLetsTwoReplicasSpendOneToken(t *testing.T) {
 	}
 	a, b := newClient(), newClient()
 	ctx := context.Background()
-	profile := func(c *merchant.Client) error {
-		_, err := merchant.Do[merchant.Merchant](ctx, c, banklink.Request{Method: http.MethodGet, Path: "merchant/profile", Auth: true, Idempotent: true})
-		return err
-	}
+	profile := func(c *merchant.Client) error { return walletProfile(ctx, c) }
 	require.NoError(t, profile(a)) // logged in, stored
 
 	store.skip.Store(1) // the in-flight record answers; the refreshed session's write lands but answers late
@@ -393,4 +387,10 @@ func TestALateWriteNeverLetsTwoReplicasSpendOneToken(t *testing.T) {
 	store.down.Store(false)
 	require.NoError(t, profile(b), "b takes what the store holds")
 	assert.Zero(t, w.Reuses(), "a refresh token was presented twice")
+}
+
+// walletProfile is an authenticated read on the wallet fake.
+func walletProfile(ctx context.Context, c *merchant.Client) error {
+	_, err := merchant.Do[merchant.Merchant](ctx, c, banklink.Request{Method: http.MethodGet, Path: "merchant/profile", Auth: true, Idempotent: true})
+	return err
 }

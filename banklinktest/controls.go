@@ -57,11 +57,35 @@ const AnyRoute = ""
 // srv.Calls and the rest work on each of them, with the route names the
 // fake's package declares (RouteToken, RouteLoans, …).
 type Controls struct {
-	mu      sync.Mutex
-	faults  map[string][]Fault
-	latency time.Duration
-	calls   map[string]int
-	total   int
+	mu       sync.Mutex
+	faults   map[string][]Fault
+	latency  time.Duration
+	calls    map[string]int
+	total    int
+	handlers map[string]http.Handler // routes a test replaced (Handle)
+}
+
+// Handle makes h answer route from now on, in place of the fake's own
+// handler (nil gives the route back to the fake): one route's answer
+// replaced in one line, as azcore's fakes have a function per method.
+// Calls to the route are still counted, and injected faults and latency
+// still come first.
+//
+//	srv.Handle(dfcutest.RouteLoans, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+//		w.Header().Set("Content-Type", "application/json")
+//		fmt.Fprint(w, `{"response": "Account is dormant"}`)
+//	}))
+func (b *Controls) Handle(route string, h http.Handler) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.handlers == nil {
+		b.handlers = map[string]http.Handler{}
+	}
+	if h == nil {
+		delete(b.handlers, route)
+		return
+	}
+	b.handlers[route] = h
 }
 
 // InjectFaults queues faults for the next calls of route (AnyRoute: of any
@@ -119,9 +143,13 @@ func (b *Controls) ResetCounts() {
 // Route wraps h as route: counted, delayed and faulted as configured. Fake
 // servers wrap each of their handlers with it; use it to build a fake of
 // your own with the same switches.
-func (b *Controls) Route(route string, h http.HandlerFunc) http.HandlerFunc {
+func (b *Controls) Route(route string, own http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		f, faulted, latency := b.take(route)
+		f, faulted, latency, replaced := b.take(route)
+		h := own
+		if replaced != nil {
+			h = replaced.ServeHTTP
+		}
 		d := latency + f.Delay
 		if !faulted || f.Pass {
 			if d > 0 {
@@ -146,7 +174,7 @@ func (b *Controls) Route(route string, h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-func (b *Controls) take(route string) (Fault, bool, time.Duration) {
+func (b *Controls) take(route string) (Fault, bool, time.Duration, http.Handler) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.calls == nil {
@@ -157,10 +185,10 @@ func (b *Controls) take(route string) (Fault, bool, time.Duration) {
 	for _, key := range [...]string{route, AnyRoute} {
 		if q := b.faults[key]; len(q) > 0 {
 			b.faults[key] = q[1:]
-			return q[0], true, b.latency
+			return q[0], true, b.latency, b.handlers[route]
 		}
 	}
-	return Fault{}, false, b.latency
+	return Fault{}, false, b.latency, b.handlers[route]
 }
 
 // holdBack waits until until, ending early when the client goes away. It

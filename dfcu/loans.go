@@ -14,7 +14,9 @@ import (
 	"github.com/banklink/banklink-go/internal/transport"
 )
 
-// Loans is a customer's outstanding loans.
+// Loans is a customer's loans, as the server lists them: closed ones may
+// be among them (the answer carries no status; a closed loan may show an
+// Outstanding of 0).
 type Loans struct {
 	CustomerID   string
 	CustomerName string
@@ -24,7 +26,7 @@ type Loans struct {
 	Loans []Loan
 }
 
-// Loan is one outstanding loan.
+// Loan is one loan of the customer.
 type Loan struct {
 	ID string
 	// Disbursed is when the loan was paid out, in UTC.
@@ -36,7 +38,8 @@ type Loan struct {
 // maxAccountLen bounds an account number; DFCU's have 10 digits.
 const maxAccountLen = 34
 
-// Loans returns the outstanding loans of an account (POST
+// Loans returns the loans of an account, closed ones included when the
+// server lists them (POST
 // api/accounts/loans/). The account number is trimmed and sent as a JSON
 // string. An account without loans gives an empty result; an unknown one an
 // [*banklink.Error] matching [banklink.ErrNotFound]; an empty one an error matching

@@ -148,7 +148,8 @@ func TestUploadsOnTheWire(t *testing.T) {
 	u, err := c.UploadAvatar(context.Background(), 93, fintract.File{Name: "profile.png", Body: strings.NewReader("\x89PNG\r\n\x1a\n")})
 	require.NoError(t, err)
 	assert.Equal(t, "https://openbankingapp.s3.amazonaws.com/b906a186.jpg", u.Avatar)
-	assert.True(t, u.AdminApproved)
+	require.NotNil(t, u.AdminApproved)
+	assert.True(t, *u.AdminApproved)
 	assert.NotContains(t, fmtAll(u), "hdbkjhhgfhtgmhkjgukyfm", "the password hash is not kept")
 
 	for _, r := range append(*files, *avatars...) {

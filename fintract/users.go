@@ -15,22 +15,25 @@ import (
 // User is an account record as register and avatar uploads return it. The
 // password hash and OTP fields some servers include are never kept.
 type User struct {
-	ID            int
-	Username      string
-	Email         string
-	Name          string
-	UserType      UserType
-	Phone         string
-	CustomerID    string
-	Gender        Gender
-	Avatar        string
-	Country       string
-	Citizenship   string
-	NationalID    string
-	Address       string
-	IsVerified    bool
-	AdminApproved bool
-	IsActive      bool
+	ID          int
+	Username    string
+	Email       string
+	Name        string
+	UserType    UserType
+	Phone       string
+	CustomerID  string
+	Gender      Gender
+	Avatar      string
+	Country     string
+	Citizenship string
+	NationalID  string
+	Address     string
+	// IsVerified, AdminApproved and IsActive are what the server said of
+	// the account; nil when the answer did not say (a register answer
+	// often leaves them out): unknown, never a made-up false.
+	IsVerified    *bool
+	AdminApproved *bool
+	IsActive      *bool
 }
 
 // UserInfo is what GET /auth/info/{id}/ returns.
@@ -82,14 +85,22 @@ func (f fields) str(keys ...string) string {
 	return ""
 }
 
-func (f fields) boolean(keys ...string) bool {
+// flag is boolean, false when the answer does not say.
+func (f fields) flag(keys ...string) bool {
+	b := f.boolean(keys...)
+	return b != nil && *b
+}
+
+// boolean is the first of keys the answer holds as a boolean; nil when
+// none is there.
+func (f fields) boolean(keys ...string) *bool {
 	for _, k := range keys {
 		var b bool
 		if v, ok := f[k]; ok && json.Unmarshal(v, &b) == nil {
-			return b
+			return &b
 		}
 	}
-	return false
+	return nil
 }
 
 func (f fields) number(keys ...string) json.Number {
@@ -189,7 +200,7 @@ func decodeUserInfo(r *transport.Response) (*UserInfo, error) {
 	return &UserInfo{
 		ID: f.integer("id"), Email: f.str("email"), Avatar: f.str("avatar"), Gender: Gender(f.str("gender")),
 		Username: f.str("username"), Name: f.str("name"), NetBalance: f.number("net balance", "net_balance", "netBalance"),
-		CustomerID: f.str("customer-id", "customer_id", "customerId"), VerificationStatus: f.boolean("verification_status", "is_verified"),
+		CustomerID: f.str("customer-id", "customer_id", "customerId"), VerificationStatus: f.flag("verification_status", "is_verified"),
 		Phone: f.str("phone"), Country: f.str("country"), Citizenship: f.str("citizenship"), NationalID: f.str("national_id"),
 		Address: f.str("address"), BankName: f.str("bank_name", "bank"),
 	}, nil

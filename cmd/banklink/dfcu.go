@@ -47,7 +47,7 @@ func dfcuLoansCmd(e *env) *cobra.Command {
 	var c common
 	cmd := &cobra.Command{
 		Use:     "loans ACCOUNT",
-		Short:   "List an account's outstanding loans",
+		Short:   "List an account's loans (closed ones may be listed)",
 		Example: "  DFCU_BASE_URL=https://loans.example.com/ DFCU_USERNAME=ops banklink dfcu loans 1002000989",
 		Args:    exactArgs("ACCOUNT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -69,7 +69,7 @@ func dfcuLoansCmd(e *env) *cobra.Command {
 				rows = append(rows, []string{l.ID, l.Disbursed.Format("2006-01-02"), itoa(l.Outstanding)})
 			}
 			if !e.json {
-				e.printf("Account %s: %s (customer %s), %d outstanding loan(s)\n", loans.Account, loans.CustomerName, loans.CustomerID, len(loans.Loans))
+				e.printf("Account %s: %s (customer %s), %d loan(s)\n", loans.Account, loans.CustomerName, loans.CustomerID, len(loans.Loans))
 				if len(loans.Loans) == 0 {
 					return nil
 				}

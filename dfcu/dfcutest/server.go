@@ -41,7 +41,8 @@ type Account struct {
 	Loans        []Loan // none: the server answers "No Loans found …"
 }
 
-// Loan is one outstanding loan of an Account.
+// Loan is one loan of an Account (the reference server lists closed
+// ones too).
 type Loan struct {
 	ID          string
 	Disbursed   time.Time

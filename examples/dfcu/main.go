@@ -107,7 +107,7 @@ func run(ctx context.Context, out io.Writer, getenv func(string) string) error {
 	case err != nil:
 		return fmt.Errorf("loans of %s: %w", account, err) // no answer: a *banklink.CallError
 	}
-	fmt.Fprintf(out, "DFCU: account %s (%s, customer %s): %d outstanding loan(s)\n",
+	fmt.Fprintf(out, "DFCU: account %s (%s, customer %s): %d loan(s)\n",
 		loans.Account, loans.CustomerName, loans.CustomerID, len(loans.Loans))
 	for _, l := range loans.Loans {
 		fmt.Fprintf(out, "  %-8s disbursed %s  outstanding UGX %d\n", l.ID, l.Disbursed.Format("2006-01-02"), l.Outstanding)

@@ -53,7 +53,7 @@ func DFCU(ctx context.Context, e Env) error {
 	if err != nil {
 		return fmt.Errorf("loans of %s: %w", env["DFCU_ACCOUNT"], err)
 	}
-	fmt.Fprintf(w, "DFCU: account %s (%s, customer %s): %d outstanding loan(s)\n",
+	fmt.Fprintf(w, "DFCU: account %s (%s, customer %s): %d loan(s)\n",
 		loans.Account, loans.CustomerName, loans.CustomerID, len(loans.Loans))
 	for _, l := range loans.Loans {
 		fmt.Fprintf(w, "  %-8s disbursed %s  outstanding UGX %d\n", l.ID, l.Disbursed.Format("2006-01-02"), l.Outstanding)

@@ -2,7 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"mime"
+	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/banklink/banklink-go/banklinktest"
@@ -134,4 +138,28 @@ func controlHandler(set *fakeSet) http.Handler {
 		reply(w, http.StatusNotFound, map[string]string{"error": "unknown control route: see banklink fake --help"})
 	})
 	return mux
+}
+
+// controlGuard keeps the control endpoint to its own user: a request must
+// name it by an IP address or "localhost" on the port it serves (a web
+// page the developer has open cannot reach it through a DNS name that
+// rebinds to this machine), and a POST must carry Content-Type
+// application/json (a cross-site form or text/plain POST cannot, without
+// a CORS preflight this endpoint never answers).
+func controlGuard(port int, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, p, err := net.SplitHostPort(r.Host)
+		if err != nil || p != strconv.Itoa(port) || (h != "localhost" && net.ParseIP(strings.Trim(h, "[]")) == nil) {
+			http.Error(w, `{"error":"the control endpoint answers only requests addressed to it by IP address or localhost on its port"}`, http.StatusForbidden)
+			return
+		}
+		if r.Method == http.MethodPost {
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || mt != "application/json" {
+				http.Error(w, `{"error":"control requests are JSON: send Content-Type: application/json"}`, http.StatusUnsupportedMediaType)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -69,11 +69,14 @@ A JSON control endpoint on ADDR changes the fakes while they run:
 
 A fault is {"status", "body", "content_type", "retry_after", "delay", "drop",
 "cut_after", "pass"} as banklinktest.Fault documents; provider "" or a
-route of "" means any. Clients of the SDK need banklink.WithInsecureHTTP to
+route of "" means any. The endpoint answers only requests addressed to
+it by an IP address or "localhost" on its port (no other Host: a web
+page cannot reach it by DNS rebinding), and POSTs with Content-Type
+application/json (a cross-site form cannot send one). Clients of the SDK need banklink.WithInsecureHTTP to
 reach a fake on a host that is not this machine (plain http).`,
 		Example: `  banklink fake
   banklink fake --addr 0.0.0.0:8080 --merchant-token-ttl 30s --fault dfcu:loans:503:2
-  curl -X POST localhost:8080/_banklink/faults -d '{"provider":"dfcu","route":"loans","faults":[{"status":503}]}'`,
+  curl -X POST localhost:8080/_banklink/faults -H 'Content-Type: application/json' -d '{"provider":"dfcu","route":"loans","faults":[{"status":503}]}'`,
 		Args: exactArgs(),
 		RunE: func(c *cobra.Command, _ []string) error { return serveFakes(c.Context(), e, f) },
 	}
@@ -250,13 +253,13 @@ func serveFakes(ctx context.Context, e *env, f fakeFlags) error {
 	}
 	defer set.close()
 	front := http.NewServeMux()
-	front.Handle("/_banklink/", controlHandler(set))
 	var servers []*http.Server
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return usagef("listening on %s: %v", f.addr, err)
 	}
 	host := ln.Addr().(*net.TCPAddr)
+	front.Handle("/_banklink/", controlGuard(host.Port, controlHandler(set)))
 	public := func(port int) string {
 		h := host.IP.String()
 		if host.IP.IsUnspecified() {

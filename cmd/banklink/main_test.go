@@ -122,6 +122,7 @@ func (f *fakeProc) control(t *testing.T, path, body string) map[string]any {
 	}
 	req, err := http.NewRequest(method, f.controlURL+path, strings.NewReader(body))
 	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()

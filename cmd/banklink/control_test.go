@@ -48,3 +48,15 @@ func TestTheControlEndpointRefusesCrossSiteRequests(t *testing.T) {
 	assert.Equal(t, http.StatusOK, send("POST", "localhost:"+u.Port(), "application/json", "faults", fault), "and by localhost")
 	assert.Equal(t, http.StatusOK, send("GET", "", "", "calls", ""))
 }
+
+// Regression (#23.5): `fintract login` without a terminal and without
+// FINTRACT_OTP sent step 1 (a real user got an OTP mail for nothing),
+// then said there was no OTP. The OTP source is checked first: a usage
+// error, and the fake saw no login.
+func TestFintractLoginChecksTheOTPSourceFirst(t *testing.T) {
+	f := startFake(t)
+	code, _, errOut := cli(t, nil, f.vars("fintract"), "fintract", "login") // standard input: /dev/null
+	assert.Equal(t, exitUsage, code, errOut)
+	assert.Contains(t, errOut, "no way to read the OTP")
+	assert.Zero(t, calls(t, f, "fintract", "login"), "step 1 was never sent")
+}

@@ -114,6 +114,27 @@ func (e *env) printf(format string, args ...any) {
 
 // otp reads a Fintract OTP: FINTRACT_OTP, else a prompt without echo on
 // a terminal, else one line of standard input (a script's pipe).
+// otpSource checks, before login step 1 mails a real user an OTP, that
+// the OTP can be read afterwards: FINTRACT_OTP, a terminal, or standard
+// input that is a pipe or a file (a script feeding it); not /dev/null or a
+// closed input.
+func (e *env) otpSource() error {
+	if e.getenv("FINTRACT_OTP") != "" {
+		return nil
+	}
+	f, ok := e.in.(*os.File)
+	if !ok {
+		return nil // a reader of the caller's: it may hold the OTP
+	}
+	if term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	if fi, err := f.Stat(); err == nil && (fi.Mode()&os.ModeNamedPipe != 0 || fi.Mode().IsRegular()) {
+		return nil
+	}
+	return usagef("no way to read the OTP: set FINTRACT_OTP, run on a terminal, or pipe it to standard input (nothing was sent, so no OTP was mailed)")
+}
+
 func (e *env) otp() (string, error) {
 	if f, ok := e.in.(*os.File); e.getenv("FINTRACT_OTP") != "" || (ok && term.IsTerminal(int(f.Fd()))) {
 		return e.secret("FINTRACT_OTP", "", "OTP: ")

@@ -56,6 +56,9 @@ session to --session FILE.`,
 			if email == "" {
 				return usagef("set FINTRACT_EMAIL")
 			}
+			if err := e.otpSource(); err != nil {
+				return err // before step 1: a user is never mailed an OTP nobody can type
+			}
 			pw, err := e.secret("FINTRACT_PASSWORD", c.passwordFile, "Fintract password: ")
 			if err != nil {
 				return err

@@ -75,8 +75,10 @@ func New(opts ...Option) (*Client, error) {
 
 // CloseIdleConnections closes idle keep-alive connections: those of the
 // RoundTripper the client was given, else those of the pool every default
-// client shares. A client owns nothing else and needs no Close: one that
-// is dropped holds no goroutine and no connection.
+// client shares (at once when no call is in flight on that pool, else when
+// the last call in flight has its answer, so no other client's call loses
+// an answer to the close). A client owns nothing else and needs no Close:
+// one that is dropped holds no goroutine and no connection.
 func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
 
 // LogValue is what any slog handler prints of the client: its base URL,

@@ -15,11 +15,9 @@ package transport
 
 import (
 	"bytes"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -166,24 +164,13 @@ func (t *Transport) setTimeouts(s banklink.Options) {
 	t.callTimedOut = &timeoutError{what: "call", after: t.callTimeout}
 }
 
-// sharedTransport is the one pooled transport every client of the process
-// shares unless its caller supplies a RoundTripper (as net/http's
+// sharedTransport is the one pool every client of the process shares
+// unless its caller supplies a RoundTripper (as net/http's
 // DefaultTransport, azcore's and go-github's default clients are shared):
 // connections are bounded by the pool, not by the number of clients, and a
 // client dropped without ceremony holds nothing. It is created on first
-// use and never replaced. Per-client timeouts are enforced by each
-// attempt's context, so the pool's own bounds are only backstops.
-var sharedTransport = sync.OnceValue(func() *http.Transport {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	tr.Proxy = proxyForTLSOnly
-	dialer := &net.Dialer{Timeout: DefaultTimeout, KeepAlive: 30 * time.Second}
-	tr.DialContext = dialer.DialContext
-	tr.TLSHandshakeTimeout = 10 * time.Second
-	tr.MaxIdleConns = 256
-	tr.MaxIdleConnsPerHost = 64
-	return tr
-})
+// use and never replaced.
+var sharedTransport = sync.OnceValue(newSharedPool)
 
 // proxyForTLSOnly takes the proxy from the environment for https only.
 // Through a proxy, plain http travels in clear to the proxy, credentials
@@ -208,7 +195,8 @@ func (t *Transport) SetTokens(c *credential.Cache) {
 func (t *Transport) BaseURL() string { return t.baseStr }
 
 // CloseIdleConnections closes idle keep-alive connections: the caller's
-// transport's, or the shared pool's (every default client's).
+// transport's, or the shared pool's once no call is in flight on it
+// (every default client's).
 func (t *Transport) CloseIdleConnections() { t.hc.CloseIdleConnections() }
 
 // Format prints the provider and base URL only: a transport holds secrets

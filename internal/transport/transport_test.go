@@ -494,7 +494,7 @@ func TestLoggingIsQuietByDefaultAndNeverPrintsSecrets(t *testing.T) {
 }
 
 func TestDefaultTransportRequiresTLS12(t *testing.T) {
-	assert.Equal(t, uint16(tls.VersionTLS12), sharedTransport().TLSClientConfig.MinVersion)
+	assert.Equal(t, uint16(tls.VersionTLS12), sharedTransport().next.(*http.Transport).TLSClientConfig.MinVersion)
 }
 
 // Clients without a RoundTripper of their own share one pool: a thousand

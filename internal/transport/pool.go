@@ -1,0 +1,85 @@
+package transport
+
+import (
+	"crypto/tls"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// pooledTransport is what a pool the clients share must offer.
+type pooledTransport interface {
+	http.RoundTripper
+	CloseIdleConnections()
+}
+
+// sharedPool is the pool every client of the process shares unless its
+// caller supplies a RoundTripper. It closes idle connections only while
+// no round trip is in flight on it, because net/http's own window makes
+// that close unsafe for a round trip under way: after a bodiless answer
+// (a 503 or a 204 with Content-Length 0) the transport returns the
+// connection to the idle pool before it hands the answer to RoundTrip;
+// closing it in between loses the answer, and the caller gets
+// "connection broken: http: CloseIdleConnections called" for a request
+// the server has processed (golang/go#41600 is a neighbour of this race).
+// With a pool of its own, a client's CloseIdleConnections could only break
+// its own calls; on the shared pool it would break other clients' calls,
+// a POST among them, which is never sent twice. A close asked for while
+// round trips are in flight is done by the last of them to return.
+type sharedPool struct {
+	next pooledTransport
+	// gate orders a close against round trips starting and ending: they
+	// count under its read lock, the close checks the count under its
+	// write lock, so no round trip starts or ends while the close decides.
+	gate     sync.RWMutex
+	inflight atomic.Int64
+	pending  atomic.Bool
+}
+
+// newSharedPool returns the process's pool: net/http's defaults, TLS 1.2
+// at least, a proxy for https only, dial and handshake bounds as
+// backstops (per-client timeouts are enforced by each attempt's context)
+// and room for many clients' idle connections.
+func newSharedPool() *sharedPool {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	tr.Proxy = proxyForTLSOnly
+	dialer := &net.Dialer{Timeout: DefaultTimeout, KeepAlive: 30 * time.Second}
+	tr.DialContext = dialer.DialContext
+	tr.TLSHandshakeTimeout = 10 * time.Second
+	tr.MaxIdleConns = 256
+	tr.MaxIdleConnsPerHost = 64
+	return &sharedPool{next: tr}
+}
+
+// RoundTrip sends req, counted as in flight until the answer's headers
+// (or the failure) are back; past that point the connection is no longer
+// in the window a close could break.
+func (p *sharedPool) RoundTrip(req *http.Request) (*http.Response, error) {
+	p.gate.RLock()
+	p.inflight.Add(1)
+	p.gate.RUnlock()
+	resp, err := p.next.RoundTrip(req)
+	p.gate.RLock()
+	last := p.inflight.Add(-1) == 0
+	p.gate.RUnlock()
+	if last && p.pending.Load() {
+		p.CloseIdleConnections()
+	}
+	return resp, err
+}
+
+// CloseIdleConnections closes the pool's idle connections now when no
+// round trip is in flight, else as soon as the last one in flight returns.
+func (p *sharedPool) CloseIdleConnections() {
+	p.gate.Lock()
+	defer p.gate.Unlock()
+	if p.inflight.Load() > 0 {
+		p.pending.Store(true)
+		return
+	}
+	p.pending.Store(false)
+	p.next.CloseIdleConnections()
+}

@@ -42,25 +42,7 @@ type CallOptions struct {
 	// masked), request id, attempts. Calls sharing the context write it
 	// one at a time, and it holds the last to finish: read it once they
 	// have returned (or give each call a context of its own).
-	Capture *Response
-}
-
-// Response is the metadata of a call's final HTTP answer, as
-// CallOptions.Capture receives it. Its zero value means no answer came.
-type Response struct {
-	// StatusCode is the HTTP status.
-	StatusCode int
-	// Header holds the answer's headers, except those that carry
-	// credentials (X-Access-Token, X-Refresh-Token, Set-Cookie,
-	// Authorization), which are removed. Nil when no answer came.
-	Header http.Header
-	// Method and Path are the request's (never its query string).
-	Method string
-	Path   string
-	// RequestID is the server's request id header, if any.
-	RequestID string
-	// Attempts is how many requests the call sent.
-	Attempts int
+	Capture *ResponseInfo
 }
 
 // WithCallOptions returns a context whose calls use o. Options already
@@ -90,10 +72,10 @@ func WithCallOptions(ctx context.Context, o CallOptions) context.Context {
 	}
 	if into := o.Capture; into != nil {
 		var mu sync.Mutex // calls sharing the context write it one at a time
-		next.Capture = func(a callopt.Answer) {
+		next.Capture = func(a ResponseInfo) {
 			mu.Lock()
 			defer mu.Unlock()
-			*into = Response{StatusCode: a.StatusCode, Header: a.Header, Method: a.Method, Path: a.Path, RequestID: a.RequestID, Attempts: a.Attempts}
+			*into = a
 		}
 	}
 	return callopt.With(ctx, next)

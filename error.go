@@ -1,13 +1,14 @@
 package banklink
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 )
 
 // Error is what every provider returns when a server answered with a
 // failure, or when the client's own checks refused the input before
-// anything was sent (then StatusCode is 0 and Kind is ErrInvalidRequest).
+// anything was sent (then StatusCode is 0 and Category is ErrInvalidRequest).
 // It is the one errors.As target for API failures of every provider:
 //
 //	var e *banklink.Error
@@ -29,9 +30,9 @@ type Error struct {
 	Provider string
 	// Op is the operation, e.g. "loans", "login", "nip_account".
 	Op string
-	// Kind is the category; empty for a business answer the client does
+	// Category is the failure's class; empty for a business answer the client does
 	// not recognise (it then matches no category).
-	Kind Category
+	Category Category
 	// Code is the provider's machine code, when it sent one: simplejwt's
 	// "token_not_valid", Fintiv's statusCode ("VALIDATION"), a NIP
 	// responseCode ("07").
@@ -51,13 +52,16 @@ type Error struct {
 	Detail any
 }
 
-// ResponseInfo is what an *Error records of the HTTP exchange that
-// produced it; CallOptions.Capture receives the same of every answer
-// (as a Response).
-// It never holds a header value but the request id, a request body or a
-// query string.
+// ResponseInfo is the metadata of an HTTP answer, the one type for it: an
+// *Error embeds that of the answer it reports, and CallOptions.Capture
+// receives that of each call's final answer. It never holds a request
+// body, a query string or a credential: an *Error keeps no header but the
+// request id (Header is nil there), a capture's headers come without the
+// credential headers and with any secret of the client's or the call's
+// masked.
 type ResponseInfo struct {
-	// StatusCode is the HTTP status; 0 when no request was sent.
+	// StatusCode is the HTTP status; 0 when no request was sent (or, in a
+	// capture, when no answer came).
 	StatusCode int
 	// Method and Path are the request's method and URL path (never its
 	// query string, which may hold a token).
@@ -68,10 +72,20 @@ type ResponseInfo struct {
 	// bytes; empty when the server sent none.
 	RequestID string
 	// Snippet is the start of the response body, redacted and bounded
-	// (512 bytes); for a Django debug page, its first line only.
+	// (512 bytes); for a Django debug page, its first line only. Empty in
+	// a capture.
 	Snippet string
 	// RetryAfter is the server's Retry-After, when it sent one.
 	RetryAfter time.Duration
+	// Header is the answer's headers, in a capture only, without those
+	// that carry credentials (X-Access-Token, X-Refresh-Token,
+	// Set-Cookie, Authorization) and with secrets masked in the rest; nil
+	// in an *Error and when no answer came.
+	Header http.Header
+	// Attempts is how many requests the call had sent when this answer
+	// came (replays after a renewal counted in their own call); 0 for a
+	// check made before sending.
+	Attempts int
 }
 
 // Error reads "dfcu loans: POST /api/accounts/loans/: 404: Account not
@@ -90,8 +104,8 @@ func (e *Error) Error() string {
 	}
 	b = append(b, ": "...)
 	if e.StatusCode == 0 && e.Method == "" {
-		if e.Kind != "" {
-			b = append(b, e.Kind...)
+		if e.Category != "" {
+			b = append(b, e.Category...)
 			b = append(b, ": "...)
 		}
 	} else {
@@ -113,11 +127,11 @@ func (e *Error) Error() string {
 	return string(b)
 }
 
-// Is reports whether e belongs to the category target, by its Kind or
+// Is reports whether e belongs to the category target, by its Category or
 // by its Detail (a provider's detail may add a category, as Fintiv's
 // password-change flag adds fintiv.ErrPasswordChangeRequired).
 func (e *Error) Is(target error) bool {
-	if e.Kind.matches(target) {
+	if e.Category.matches(target) {
 		return true
 	}
 	d, ok := e.Detail.(interface{ Is(error) bool })

@@ -95,7 +95,7 @@ func TestOneFailureReadsTheSameThroughEveryProvider(t *testing.T) {
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, provider, e.Provider)
 			assert.Contains(t, e.Op, f.op)
-			assert.Equal(t, banklink.ErrRateLimited, e.Kind)
+			assert.Equal(t, banklink.ErrRateLimited, e.Category)
 			assert.ErrorIs(t, err, banklink.ErrRateLimited)
 			assert.False(t, errors.Is(err, banklink.ErrUnauthorized), "an outage is never bad credentials")
 			assert.Equal(t, http.StatusTooManyRequests, e.StatusCode)
@@ -138,7 +138,7 @@ func TestConfigAndInputErrorsAreTyped(t *testing.T) {
 	_, err = c.Loans(context.Background(), " ")
 	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
-	assert.Equal(t, banklink.ErrInvalidRequest, e.Kind)
+	assert.Equal(t, banklink.ErrInvalidRequest, e.Category)
 	assert.Equal(t, "loans", e.Op)
 	assert.Zero(t, e.StatusCode, "refused before sending")
 	assert.Contains(t, e.FieldErrors, "account")

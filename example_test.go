@@ -135,7 +135,7 @@ func ExampleWithCallOptions() {
 	}
 	defer c.CloseIdleConnections()
 
-	var resp banklink.Response
+	var resp banklink.ResponseInfo
 	ctx := banklink.WithCallOptions(context.Background(), banklink.CallOptions{
 		IdempotencyKey: "loans-1002000989-2026-12-02", // the same key when you retry it yourself
 		Capture:        &resp,

@@ -94,9 +94,9 @@ type Renewal struct {
 
 // RenewalEnd is how a renewal ended.
 type RenewalEnd struct {
-	// Kind is what it did: "refresh", "login", or "adopted" (a newer
+	// Reason is what it did: "refresh", "login", or "adopted" (a newer
 	// session another client stored); "" when it failed before either.
-	Kind string
+	Reason string
 	// Err is its failure; nil on success.
 	Err error
 	// Category is Err's category.

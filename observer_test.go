@@ -46,7 +46,7 @@ func (r *recorder) StartAttempt(ctx context.Context, a banklink.Attempt) (contex
 
 func (r *recorder) StartRenewal(ctx context.Context, _ banklink.Renewal) (context.Context, func(banklink.RenewalEnd)) {
 	r.add("renewal")
-	return ctx, func(e banklink.RenewalEnd) { r.add("renewal end kind=%s err=%v", e.Kind, e.Err) }
+	return ctx, func(e banklink.RenewalEnd) { r.add("renewal end kind=%s err=%v", e.Reason, e.Err) }
 }
 
 func (r *recorder) SessionChanged(_ context.Context, ch banklink.SessionChange) {

@@ -68,7 +68,7 @@ func TestCapturedHeadersHoldNoCredential(t *testing.T) {
 	c, err := fintiv.New(banklink.WithBaseURL(srv.URL), banklink.WithTransport(echo),
 		fintiv.WithAPIKey(fintivtest.APIKey), fintiv.WithTenant(fintivtest.Tenant), fintiv.WithCredentials(fintivtest.Username, fintivtest.Password))
 	require.NoError(t, err)
-	var got banklink.Response
+	var got banklink.ResponseInfo
 	ctx := banklink.WithCallOptions(context.Background(), banklink.CallOptions{Capture: &got})
 	_, err = c.Me(ctx)
 	require.NoError(t, err)
@@ -95,7 +95,7 @@ func TestConcurrentCapturesDoNotRace(t *testing.T) {
 	c, err := dfcu.New(banklink.WithBaseURL(srv.URL), banklink.WithTransport(srv.Transport()),
 		dfcu.WithCredentials(dfcutest.DefaultUsername, dfcutest.DefaultPassword))
 	require.NoError(t, err)
-	var got banklink.Response
+	var got banklink.ResponseInfo
 	ctx := banklink.WithCallOptions(context.Background(), banklink.CallOptions{Capture: &got})
 	var wg sync.WaitGroup
 	for range 20 {

@@ -22,13 +22,13 @@ type CallError struct {
 	Path   string
 	// Attempts is how many requests were sent; 0 when refused before sending.
 	Attempts int
-	// Kind is the category: ErrUnavailable when the server could not be
+	// Category is the failure's class: ErrUnavailable when the server could not be
 	// reached or gave no answer in time (any bound: the SDK's call,
 	// per-call, attempt or stall timeout, or the caller's own context
 	// deadline; all of them also match context.DeadlineExceeded),
 	// ErrInvalidRequest for a request refused before sending; empty for
 	// the caller's own cancellation (match context.Canceled).
-	Kind Category
+	Category Category
 	// Err is the cause.
 	Err error
 }
@@ -49,7 +49,7 @@ func (e *CallError) Error() string {
 		b = append(b, ": "...)
 	}
 	switch {
-	case e.Attempts == 0 && e.Kind == ErrInvalidRequest:
+	case e.Attempts == 0 && e.Category == ErrInvalidRequest:
 		b = append(b, "refused before sending: "...)
 	case e.Attempts == 0:
 	case errors.Is(e.Err, context.Canceled):
@@ -79,7 +79,7 @@ func appendAttempts(b []byte, n int) []byte {
 func (e *CallError) Unwrap() error { return e.Err }
 
 // Is reports whether e belongs to the category target.
-func (e *CallError) Is(target error) bool { return e.Kind.matches(target) }
+func (e *CallError) Is(target error) bool { return e.Category.matches(target) }
 
 // Timeout reports whether the call ended because time ran out (a
 // per-attempt, stall or call timeout, or the caller's deadline).

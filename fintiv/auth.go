@@ -182,20 +182,20 @@ func tokenError(r *transport.Response) error {
 	e := newError(r, &b)
 	d := e.Detail.(*ErrorDetail)
 	noStatus := b.ContextResponse == nil || deref(b.ContextResponse.StatusCode) == ""
-	if e.Kind == "" || (r.StatusCode == http.StatusOK && noStatus) {
-		e.Kind = banklink.ErrServerError
+	if e.Category == "" || (r.StatusCode == http.StatusOK && noStatus) {
+		e.Category = banklink.ErrServerError
 		if e.Message == "" && d.OAuthError == "" {
 			e.Message = "unexpected response: no access_token"
 		}
 	}
 	switch d.OAuthError {
 	case "invalid_grant", "unauthorized", "invalid_client", "invalid_token":
-		e.Kind = banklink.ErrUnauthorized
+		e.Category = banklink.ErrUnauthorized
 	case "invalid_request", "unsupported_grant_type", "invalid_scope":
-		e.Kind = banklink.ErrInvalidRequest
+		e.Category = banklink.ErrInvalidRequest
 	}
 	if strings.Contains(strings.ToLower(d.AdditionalMessage), "expired") {
-		e.Kind = banklink.ErrUnauthorized
+		e.Category = banklink.ErrUnauthorized
 	}
 	return e
 }

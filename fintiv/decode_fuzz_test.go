@@ -30,7 +30,7 @@ func FuzzDecoders(f *testing.F) {
 		if status < 100 || status > 999 {
 			status = 200
 		}
-		r := &transport.Response{StatusCode: status, Header: http.Header{}, Body: body, Method: "POST", Path: "/auth/api/validate/pin"}
+		r := &transport.Response{ResponseInfo: banklink.ResponseInfo{StatusCode: status, Header: http.Header{}, Method: "POST", Path: "/auth/api/validate/pin"}, Body: body}
 		var out struct {
 			PinValidated bool `json:"pinValidated"`
 		}

@@ -239,15 +239,15 @@ func decodeEnvelope(r *transport.Response, out any) error {
 	var b body
 	if err := json.Unmarshal(r.Body, &b); err != nil {
 		e := newError(r, nil)
-		if e.Kind == "" {
-			e.Kind = banklink.ErrServerError // not JSON, whatever the status
+		if e.Category == "" {
+			e.Category = banklink.ErrServerError // not JSON, whatever the status
 		}
 		return e
 	}
 	if b.ContextResponse == nil || deref(b.ContextResponse.StatusCode) != StatusSuccess {
 		e := newError(r, &b)
 		if b.ContextResponse == nil && r.StatusCode >= 200 && r.StatusCode < 300 {
-			e.Kind, e.Message = banklink.ErrServerError, "unexpected response: no contextResponse"
+			e.Category, e.Message = banklink.ErrServerError, "unexpected response: no contextResponse"
 		}
 		return e
 	}
@@ -263,7 +263,7 @@ func decodeEnvelope(r *transport.Response, out any) error {
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		e := newError(r, &b)
-		e.Kind, e.Message = banklink.ErrServerError, "unexpected response: responseData does not decode"
+		e.Category, e.Message = banklink.ErrServerError, "unexpected response: responseData does not decode"
 		return e
 	}
 	return nil

@@ -225,7 +225,7 @@ func (c *Client) UserExists(ctx context.Context, username string) (bool, error) 
 	}
 	if !flag.known {
 		// SUCCESS with responseData null or missing: never read as "free".
-		return false, &banklink.Error{Provider: "fintiv", Op: "user_exists", Kind: banklink.ErrServerError, Code: StatusSuccess,
+		return false, &banklink.Error{Provider: "fintiv", Op: "user_exists", Category: banklink.ErrServerError, Code: StatusSuccess,
 			Message:      "unexpected response: responseData says nothing about the user",
 			ResponseInfo: banklink.ResponseInfo{StatusCode: http.StatusOK, Method: http.MethodGet, Path: "auth/api/checkUserExist"}}
 	}

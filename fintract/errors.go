@@ -135,7 +135,7 @@ func invalid(op, field, msg string) error { return errs.Invalid("fintract", op, 
 // in a way a refresh can cure.
 func tokenRefused(err error) bool {
 	var e *banklink.Error
-	if !errors.As(err, &e) || e.StatusCode != http.StatusUnauthorized || e.Kind == banklink.ErrForbidden {
+	if !errors.As(err, &e) || e.StatusCode != http.StatusUnauthorized || e.Category == banklink.ErrForbidden {
 		return false
 	}
 	return e.Code != "user_not_found" && e.Code != "user_inactive"

@@ -63,14 +63,14 @@ func decodeWallet(r *transport.Response, allowEmpty bool) (walletBody, error) {
 			// a proxy's or a firewall's page is never a refusal.
 			e = r.Fail(banklink.ErrServerError, code, fmsg)
 			if r.StatusCode == http.StatusNotFound {
-				e.Kind = banklink.ErrNotFound
+				e.Category = banklink.ErrNotFound
 			}
 		}
 	}
-	if e.Kind == "" {
-		e.Kind = banklink.ErrInvalidRequest // "status": false with a 2xx
+	if e.Category == "" {
+		e.Category = banklink.ErrInvalidRequest // "status": false with a 2xx
 		if jsonErr != nil || !ok2xx {
-			e.Kind = banklink.ErrServerError
+			e.Category = banklink.ErrServerError
 		}
 	}
 	return b, e

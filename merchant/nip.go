@@ -159,13 +159,13 @@ func decodeNIP(r *transport.Response) (nipBody, error) {
 		// The service refuses the configured credentials with its generic
 		// "11" under 401: a credentials error, not a server failure. (A
 		// specific code under 401 keeps its meaning.)
-		e.Kind = errs.ForStatus(r.StatusCode)
+		e.Category = errs.ForStatus(r.StatusCode)
 		return b, e
 	}
 	if code == "" || code == "00" { // no code, or "00" under an error status
-		e.Kind = errs.ForStatus(r.StatusCode)
-		if e.Kind == "" {
-			e.Kind = banklink.ErrServerError
+		e.Category = errs.ForStatus(r.StatusCode)
+		if e.Category == "" {
+			e.Category = banklink.ErrServerError
 		}
 		if e.Message == "" {
 			e.Message = "unexpected response: no responseCode"

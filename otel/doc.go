@@ -18,7 +18,7 @@
 //   - banklink.operations.active, up-down counter [banklink.provider, banklink.operation]
 //   - banklink.attempts, counter [banklink.provider, banklink.operation, http.response.status_code]
 //   - banklink.retries, counter [banklink.provider, banklink.operation, banklink.retry.reason]
-//   - banklink.renewals, counter [banklink.provider, banklink.renewal.kind, banklink.outcome]
+//   - banklink.renewals, counter [banklink.provider, banklink.renewal.reason, banklink.outcome]
 //   - banklink.errors, counter [banklink.provider, banklink.operation, banklink.error.category]
 //
 // banklink.outcome is "ok" or the error's category. No attribute, event or

@@ -101,18 +101,18 @@ func New(opts ...Option) (*Observer, error) {
 // Attribute keys of this package (the HTTP ones are the semantic
 // conventions').
 const (
-	keyProvider   = attribute.Key("banklink.provider")
-	keyOperation  = attribute.Key("banklink.operation")
-	keyOutcome    = attribute.Key("banklink.outcome")
-	keyCategory   = attribute.Key("banklink.error.category")
-	keyAccount    = attribute.Key("banklink.account")
-	keyAttempts   = attribute.Key("banklink.attempts")
-	keyReason     = attribute.Key("banklink.retry.reason")
-	keyBackoff    = attribute.Key("banklink.retry.backoff_ms")
-	keyAttempt    = attribute.Key("banklink.attempt")
-	keyKind       = attribute.Key("banklink.renewal.kind")
-	keyReasonSess = attribute.Key("banklink.session.reason")
-	keyVersion    = attribute.Key("banklink.session.version")
+	keyProvider      = attribute.Key("banklink.provider")
+	keyOperation     = attribute.Key("banklink.operation")
+	keyOutcome       = attribute.Key("banklink.outcome")
+	keyCategory      = attribute.Key("banklink.error.category")
+	keyAccount       = attribute.Key("banklink.account")
+	keyAttempts      = attribute.Key("banklink.attempts")
+	keyReason        = attribute.Key("banklink.retry.reason")
+	keyBackoff       = attribute.Key("banklink.retry.backoff_ms")
+	keyAttempt       = attribute.Key("banklink.attempt")
+	keyRenewalReason = attribute.Key("banklink.renewal.reason")
+	keyReasonSess    = attribute.Key("banklink.session.reason")
+	keyVersion       = attribute.Key("banklink.session.version")
 
 	keyMethod      = attribute.Key("http.request.method")
 	keyStatus      = attribute.Key("http.response.status_code")
@@ -207,13 +207,13 @@ func hostPort(host string, port int, scheme string) string {
 func (o *Observer) StartRenewal(ctx context.Context, r banklink.Renewal) (context.Context, func(banklink.RenewalEnd)) {
 	span := trace.SpanFromContext(ctx)
 	return ctx, func(e banklink.RenewalEnd) {
-		kind := e.Kind
-		if kind == "" {
-			kind = "none"
+		reason := e.Reason
+		if reason == "" {
+			reason = "none"
 		}
 		out := outcome(e.Err, e.Category)
-		o.renewals.Add(ctx, 1, metric.WithAttributes(keyProvider.String(r.Provider), keyKind.String(kind), keyOutcome.String(out)))
-		span.AddEvent("banklink.renewal", trace.WithAttributes(keyKind.String(kind), keyOutcome.String(out)))
+		o.renewals.Add(ctx, 1, metric.WithAttributes(keyProvider.String(r.Provider), keyRenewalReason.String(reason), keyOutcome.String(out)))
+		span.AddEvent("banklink.renewal", trace.WithAttributes(keyRenewalReason.String(reason), keyOutcome.String(out)))
 	}
 }
 

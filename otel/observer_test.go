@@ -147,7 +147,7 @@ func TestSpanTreeEventsAndMetrics(t *testing.T) {
 	}
 	assert.Equal(t, []string{
 		"banklink.session.change banklink.session.reason=refresh banklink.session.version=0",
-		"banklink.renewal banklink.renewal.kind=refresh banklink.outcome=ok",
+		"banklink.renewal banklink.renewal.reason=refresh banklink.outcome=ok",
 	}, op.events[2:])
 
 	var names []string
@@ -188,7 +188,7 @@ func TestSpanTreeEventsAndMetrics(t *testing.T) {
 		{"banklink.attempts", 1, []string{"banklink.operation=loans", "http.response.status_code=200"}},
 		{"banklink.attempts", 1, []string{"banklink.operation=token_refresh", "http.response.status_code=200"}},
 		{"banklink.retries", 2, []string{"banklink.operation=loans", "banklink.retry.reason=http_503"}},
-		{"banklink.renewals", 1, []string{"banklink.provider=dfcu", "banklink.renewal.kind=refresh", "banklink.outcome=ok"}},
+		{"banklink.renewals", 1, []string{"banklink.provider=dfcu", "banklink.renewal.reason=refresh", "banklink.outcome=ok"}},
 		{"banklink.operations.active", 0, []string{"banklink.operation=loans"}},
 		{"banklink.operation.duration", 1, []string{"banklink.operation=loans", "banklink.outcome=ok"}}, // a histogram: its count
 		{"banklink.operation.duration", 1, []string{"banklink.operation=token_refresh", "banklink.outcome=ok"}},

@@ -17,18 +17,9 @@ type Options struct {
 	Retry          any
 	HasRetry       bool
 	Timeout        time.Duration
-	// Capture receives the final HTTP answer's metadata, if any.
-	Capture func(Answer)
-}
-
-// Answer is the metadata of a call's final HTTP answer.
-type Answer struct {
-	StatusCode int
-	Header     http.Header
-	Method     string
-	Path       string
-	RequestID  string
-	Attempts   int
+	// Capture, when set, is a func(banklink.ResponseInfo) (this package
+	// cannot name it) that receives the final HTTP answer's metadata.
+	Capture any
 }
 
 type key struct{}

@@ -321,7 +321,7 @@ func (c *Cache) renew(caller context.Context, stale *Token) (tok *Token, err err
 		ctx, end = c.obs.StartRenewal(ctx, banklink.Renewal{Provider: c.name})
 		start := c.now()
 		defer func() {
-			end(banklink.RenewalEnd{Kind: *note, Err: err, Category: errs.CategoryOf(err), Duration: c.now().Sub(start)})
+			end(banklink.RenewalEnd{Reason: *note, Err: err, Category: errs.CategoryOf(err), Duration: c.now().Sub(start)})
 		}()
 	}
 	if d := c.dead.Load(); d != nil && d.tok == stale {

@@ -14,7 +14,7 @@ import (
 	"github.com/banklink/banklink-go/internal/errs"
 )
 
-var outage = &errs.CallError{Provider: "t", Op: "token_refresh", Kind: errs.ErrUnavailable, Err: errors.New("connection refused")}
+var outage = &errs.CallError{Provider: "t", Op: "token_refresh", Category: errs.ErrUnavailable, Err: errors.New("connection refused")}
 
 // Regression (#11.2): an outage during a refresh or a first login came
 // back as SessionExpiredError, matching ErrUnauthorized: a network blip

@@ -65,7 +65,7 @@ func Invalid(provider, op, field, msg string) *Error {
 	return &Error{
 		Provider:    provider,
 		Op:          op,
-		Kind:        ErrInvalidRequest,
+		Category:    ErrInvalidRequest,
 		Message:     field + ": " + msg,
 		FieldErrors: map[string][]string{field: {msg}},
 	}
@@ -89,12 +89,12 @@ func CategoryOf(err error) Category {
 		}
 	}
 	var e *Error
-	if errors.As(err, &e) && e.Kind != "" {
-		return e.Kind
+	if errors.As(err, &e) && e.Category != "" {
+		return e.Category
 	}
 	var ce *CallError
-	if errors.As(err, &ce) && ce.Kind != "" {
-		return ce.Kind
+	if errors.As(err, &ce) && ce.Category != "" {
+		return ce.Category
 	}
 	for _, c := range [...]Category{ErrUnauthorized, ErrForbidden, ErrNotFound, ErrInvalidRequest, ErrInvalidConfig,
 		ErrRateLimited, ErrServerError, ErrUnavailable, ErrResponseTooLarge, ErrInsecureURL, ErrRedirectRefused, ErrRetriesExhausted} {

@@ -194,7 +194,8 @@ func (c *call) run(ctx context.Context, decode func(*Response) error) error {
 	if err != nil {
 		return c.failure(err)
 	}
-	r := Response{StatusCode: resp.StatusCode, Header: resp.Header, Method: op.Method, Path: hreq.URL.Path, t: t, op: op}
+	r := Response{ResponseInfo: banklink.ResponseInfo{StatusCode: resp.StatusCode, Header: resp.Header, Method: op.Method,
+		Path: hreq.URL.Path, Attempts: c.attempts}, t: t, op: op}
 	if c.buf != nil {
 		r.Body = c.buf.Bytes()
 	}
@@ -252,7 +253,7 @@ func (c *call) failure(err error) error {
 	}
 	e := &errs.CallError{
 		Provider: c.t.cfg.Provider, Op: c.op.Name, Method: c.op.Method, Path: c.req.URL.Path,
-		Attempts: c.attempts, Kind: kind, Err: c.t.redactedCause(c.op, redactURLError(err)),
+		Attempts: c.attempts, Category: kind, Err: c.t.redactedCause(c.op, redactURLError(err)),
 	}
 	if c.again {
 		return c.exhausted(c.parent, e)
@@ -305,7 +306,11 @@ func (c *call) addCallHeaders() {
 // capture hands the caller the final answer's metadata, credentials
 // removed.
 func (c *call) capture(resp *http.Response) {
-	a := callopt.Answer{Method: c.op.Method, Path: c.req.URL.Path, Attempts: c.attempts}
+	into, ok := c.opts.Capture.(func(banklink.ResponseInfo))
+	if !ok {
+		return
+	}
+	a := banklink.ResponseInfo{Method: c.op.Method, Path: c.req.URL.Path, Attempts: c.attempts}
 	if resp != nil {
 		a.StatusCode = resp.StatusCode
 		a.Header = resp.Header.Clone()
@@ -320,8 +325,11 @@ func (c *call) capture(resp *http.Response) {
 			}
 		}
 		a.RequestID = requestID(resp.Header)
+		if d, ok := retryAfter(resp.Header, time.Now()); ok {
+			a.RetryAfter = d
+		}
 	}
-	c.opts.Capture(a)
+	into(a)
 }
 
 // observed is Do with an observer: the operation's start and end around

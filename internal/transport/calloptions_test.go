@@ -13,6 +13,7 @@ import (
 	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/callopt"
 	"github.com/banklink/banklink-go/internal/credential"
+	"github.com/banklink/banklink-go/internal/errs"
 )
 
 // The caller's headers and idempotency key go out; the SDK's own
@@ -112,7 +113,7 @@ func TestResponseCapture(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 	})
 	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeHeaderPair}, banklink.Options{})
-	var resp banklink.Response
+	var resp banklink.ResponseInfo
 	ctx := banklink.WithCallOptions(context.Background(), banklink.CallOptions{Capture: &resp})
 	require.NoError(t, tr.Do(ctx, &Op{Name: "x", Method: http.MethodPost, Path: "things", Auth: true}, decodeStatus))
 	assert.Equal(t, http.StatusCreated, resp.StatusCode)
@@ -122,6 +123,32 @@ func TestResponseCapture(t *testing.T) {
 	assert.Empty(t, resp.Header.Get("X-Refresh-Token"))
 	assert.Equal(t, "/things", resp.Path)
 	assert.Equal(t, 1, resp.Attempts)
+}
+
+// One type for an answer's metadata: a capture and the *banklink.Error of
+// the same answer hold the same facts (the error without headers, the
+// capture without the body's snippet).
+func TestCaptureAndErrorShareOneMetadataType(t *testing.T) {
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "req-7")
+		w.Header().Set("Retry-After", "3")
+		w.WriteHeader(http.StatusTooManyRequests)
+		_, _ = w.Write([]byte("slow down"))
+	})
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{Retry: banklink.RetryPolicy{MaxRetries: -1}})
+	var captured banklink.ResponseInfo
+	ctx := banklink.WithCallOptions(context.Background(), banklink.CallOptions{Capture: &captured})
+	err := tr.Do(ctx, &Op{Name: "x", Method: http.MethodGet, Path: "things"}, func(r *Response) error {
+		return r.Fail(errs.ErrRateLimited, "", "slow down")
+	})
+	var e *banklink.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, banklink.ResponseInfo{StatusCode: 429, Method: "GET", Path: "/things", RequestID: "req-7",
+		Snippet: "slow down", RetryAfter: 3 * time.Second, Attempts: 1}, e.ResponseInfo)
+	assert.Equal(t, "3", captured.Header.Get("Retry-After"))
+	captured.Header = nil
+	assert.Equal(t, banklink.ResponseInfo{StatusCode: 429, Method: "GET", Path: "/things", RequestID: "req-7",
+		RetryAfter: 3 * time.Second, Attempts: 1}, captured)
 }
 
 // recordingSource records whether a renewal saw the caller's options.

@@ -123,5 +123,5 @@ func credentialHeader(k string) bool {
 
 // invalid reports input refused before anything was sent.
 func (t *Transport) invalid(op *Op, err error) error {
-	return &errs.CallError{Provider: t.cfg.Provider, Op: op.Name, Method: op.Method, Kind: errs.ErrInvalidRequest, Err: err}
+	return &errs.CallError{Provider: t.cfg.Provider, Op: op.Name, Method: op.Method, Category: errs.ErrInvalidRequest, Err: err}
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/banklink/banklink-go"
 	"github.com/banklink/banklink-go/internal/envelope"
 	"github.com/banklink/banklink-go/internal/errs"
 	"github.com/banklink/banklink-go/internal/redact"
@@ -14,12 +15,11 @@ const snippetBytes = 512
 
 // Response is what a provider decoder sees of the final HTTP response.
 // Body is valid only while the decoder runs: decoders copy what they keep.
+// Its metadata is the public one, Header the raw answer's (credentials
+// included: it never leaves the SDK; Info is what an error may keep).
 type Response struct {
-	StatusCode int
-	Header     http.Header
-	Body       []byte
-	Method     string
-	Path       string
+	banklink.ResponseInfo
+	Body []byte
 
 	t  *Transport
 	op *Op
@@ -33,6 +33,7 @@ func (r *Response) Info() errs.ResponseInfo {
 		Path:       r.Path,
 		RequestID:  requestID(r.Header),
 		Snippet:    r.snippet(),
+		Attempts:   r.Attempts,
 	}
 	if d, ok := retryAfter(r.Header, time.Now()); ok {
 		info.RetryAfter = d
@@ -82,7 +83,7 @@ func requestID(h http.Header) string {
 // message redacted here).
 func (r *Response) Fail(kind errs.Category, code, message string) *errs.Error {
 	e := &errs.Error{
-		Kind:         kind,
+		Category:     kind,
 		Code:         code,
 		Message:      r.Redact(message),
 		ResponseInfo: r.Info(),

@@ -135,11 +135,9 @@ func (c *call) attemptContext(parent context.Context) (context.Context, func(), 
 		s.timer = time.AfterFunc(t.timeout, func() { cancel(t.stalled) })
 		return ctx, func() { s.release(); cancel(nil) }, s
 	}
-	end, cause := time.Now().Add(t.timeout), t.attemptTimedOut
-	if !c.deadline.IsZero() && c.deadline.Before(end) {
-		end, cause = c.deadline, c.bound
-	}
-	ctx, cancel := context.WithDeadlineCause(parent, end, cause)
+	// Within the call's context: when the call's bound comes first, the
+	// attempt ends with it, and its cause names the call's bound.
+	ctx, cancel := context.WithTimeoutCause(parent, t.timeout, t.attemptTimedOut)
 	return ctx, cancel, nil
 }
 

@@ -33,9 +33,8 @@ import (
 type call struct {
 	t        *Transport
 	op       *Op
-	parent   context.Context // the caller's context
-	deadline time.Time       // the whole call's bound (zero: only the caller's ctx)
-	bound    *timeoutError   // what reaching deadline is: the call timeout, or the per-call one
+	parent   context.Context // the caller's context (the call's own derives from it)
+	ctx      context.Context // the call's context: the caller's within the call's bound
 	rc       retryablehttp.Client
 	hc       http.Client // sends each attempt through c.RoundTrip
 	req      retryablehttp.Request
@@ -72,6 +71,12 @@ func (t *Transport) Do(ctx context.Context, op *Op, decode func(*Response) error
 }
 
 // do is Do; st, with an observer, counts the operation's attempts.
+//
+// The call's context is derived here, once: the caller's, bounded by the
+// call's own bound (the call timeout, or the per-call one) whose cause
+// names it. Every wait of the call (credentials, a renewal, the store,
+// the backoff sleep) and every attempt's context derive from it, so each
+// ends with it without remembering a time of its own.
 func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error, st *opStats) (err error) {
 	if err := t.check(op); err != nil {
 		return err
@@ -80,16 +85,7 @@ func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error
 	if err := checkCallOptions(opts); err != nil {
 		return t.invalid(op, err)
 	}
-	var deadline time.Time
-	bound := t.callTimedOut
-	if op.BodyFunc == nil {
-		if opts != nil && opts.Timeout > 0 {
-			bound = &timeoutError{what: "per-call", after: opts.Timeout}
-		}
-		deadline = time.Now().Add(bound.after)
-	}
-	c := t.newCall(op, opts, deadline, st)
-	c.bound = bound
+	c := t.newCall(op, opts, st)
 	defer func() {
 		if err != nil && c.spent {
 			err = &budgetSpent{err}
@@ -101,7 +97,17 @@ func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error
 		c.parent, c.req.Request = ctx, &http.Request{URL: t.url(op.Path, nil)}
 		return c.failure(context.Cause(ctx))
 	}
-	err = c.run(ctx, decode)
+	cctx := ctx
+	if op.BodyFunc == nil { // an upload that keeps moving is never cut off
+		bound := t.callTimedOut
+		if opts != nil && opts.Timeout > 0 {
+			bound = &timeoutError{what: "per-call", after: opts.Timeout}
+		}
+		var cancel context.CancelFunc
+		cctx, cancel = context.WithTimeoutCause(ctx, bound.after, bound)
+		defer cancel()
+	}
+	err = c.run(ctx, cctx, decode)
 	// A refused token is renewed once and the call replayed once; a
 	// second time only when the replay carried a session adopted from the
 	// store (a record that landed late can hold a dead access token, and
@@ -114,37 +120,30 @@ func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error
 			if cur := t.tokens.Current(); cur == nil || cur == c.token {
 				return err
 			}
-		} else if rerr := t.renew(ctx, c); rerr != nil {
+		} else if rerr := t.renew(cctx, c); rerr != nil {
 			return rerr
 		}
-		c = t.newCall(op, opts, deadline, st)
-		c.bound = bound
-		err = c.run(ctx, decode)
+		c = t.newCall(op, opts, st)
+		err = c.run(ctx, cctx, decode)
 	}
 	return err
 }
 
-// renew waits for the renewal of the token c's server refused, bounded by
-// the call's own bound as well as the caller's context: a renewal that
-// outlasts the call (an OTP a person is slow to give) ends the call at its
-// bound, named as such, and goes on for the calls after it.
-func (t *Transport) renew(ctx context.Context, c *call) error {
-	rctx := ctx
-	if !c.deadline.IsZero() {
-		var cancel context.CancelFunc
-		rctx, cancel = context.WithDeadlineCause(ctx, c.deadline, c.bound)
-		defer cancel()
-	}
-	_, err := t.tokens.Renew(rctx, c.token)
-	if err != nil && rctx.Err() != nil && errors.Is(err, context.Cause(rctx)) {
+// renew waits for the renewal of the token c's server refused, within the
+// call's context: a renewal that outlasts the call (an OTP a person is
+// slow to give) ends the call at its bound, named as such, and goes on
+// for the calls after it.
+func (t *Transport) renew(cctx context.Context, c *call) error {
+	_, err := t.tokens.Renew(cctx, c.token)
+	if err != nil && cctx.Err() != nil && errors.Is(err, context.Cause(cctx)) {
 		return c.failure(err) // the call gave up waiting: name the call
 	}
 	return err
 }
 
 // newCall prepares one pass of op through the retry loop.
-func (t *Transport) newCall(op *Op, opts *callopt.Options, deadline time.Time, st *opStats) *call {
-	c := &call{t: t, op: op, deadline: deadline, retry: t.retry, opts: opts, st: st}
+func (t *Transport) newCall(op *Op, opts *callopt.Options, st *opStats) *call {
+	c := &call{t: t, op: op, retry: t.retry, opts: opts, st: st}
 	if opts != nil && opts.HasRetry {
 		if p, ok := opts.Retry.(banklink.RetryPolicy); ok {
 			c.retry = withDefaults(policy(p))
@@ -153,10 +152,12 @@ func (t *Transport) newCall(op *Op, opts *callopt.Options, deadline time.Time, s
 	return c
 }
 
-func (c *call) run(ctx context.Context, decode func(*Response) error) error {
+// run sends the call through the loop under the call's context cctx
+// (ctx is the caller's, to tell its ending from the call's bound).
+func (c *call) run(ctx, cctx context.Context, decode func(*Response) error) error {
 	t, op := c.t, c.op
-	c.parent = ctx
-	hreq, err := http.NewRequestWithContext(ctx, op.Method, "", nil)
+	c.parent, c.ctx = ctx, cctx
+	hreq, err := http.NewRequestWithContext(cctx, op.Method, "", nil)
 	if err != nil {
 		return t.invalid(op, err)
 	}
@@ -230,6 +231,9 @@ func (c *call) failure(err error) error {
 	var ce *credentialError
 	if errors.As(err, &ce) {
 		return ce.err
+	}
+	if c.ctx != nil && c.ctx.Err() != nil && c.parent.Err() == nil && errors.Is(err, c.ctx.Err()) {
+		err = context.Cause(c.ctx) // the loop's sleep ended with the call's bound: name it
 	}
 	kind := errs.ErrUnavailable
 	var cat errs.Category

@@ -62,10 +62,7 @@ func decide(c *call, ctx context.Context, resp *http.Response, err error) (bool,
 	if err == nil && resp != nil && resp.StatusCode < http.StatusInternalServerError && resp.StatusCode != http.StatusTooManyRequests {
 		c.t.budget.succeeded()
 	}
-	deadline := c.deadline
-	if dl, ok := ctx.Deadline(); ok && (deadline.IsZero() || dl.Before(deadline)) {
-		deadline = dl
-	}
+	deadline, _ := ctx.Deadline() // the call's context: its bound, or the caller's deadline if sooner
 	v := c.retry.decide(try{n: c.attempts, idempotent: idempotent(c), noRetry: c.op.NoRetry, resp: resp, err: err,
 		now: time.Now(), deadline: deadline, jitter: rand.Float64()})
 	switch {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"sync"
 	"time"
@@ -17,87 +16,73 @@ import (
 	"github.com/banklink/banklink-go/internal/errs"
 )
 
-// RoundTrip is one attempt, its whole life in order:
+// RoundTrip sends one request of an attempt: the attempt's first, or a
+// redirect the call's client follows within it (same origin only, see
+// checkRedirect). An attempt's whole life, in order:
 //
-//  1. its own context: a deadline (the attempt timeout, or the call's end
-//     if that comes first), or for a streamed body a stall timer that
-//     fires when no byte has moved either way for the timeout;
-//  2. its own request: a copy carrying that context, the body opened
-//     afresh, the credentials of this moment;
-//  3. send, following same-origin redirects within this one attempt;
+//  1. its own context, from the call's: the attempt timeout (the call's
+//     bound ends it first if that comes first), or for a streamed body a
+//     stall timer that fires when no byte has moved either way;
+//  2. each request a copy carrying that context, the body opened afresh
+//     (a redirect that changes the method to GET sends none), the
+//     credentials of this moment;
+//  3. send; a redirect goes back to the call's client, which follows it
+//     through here again, under the same attempt;
 //  4. refuse a 1xx, adopt a rotated token pair, read the body under the
-//     size limit;
+//     size limit, end the attempt;
 //  5. hand the loop the outcome: an error is what went wrong, never a
 //     guess (a cut-off shows as the timeout that caused it, a body over
 //     the limit as too large, whatever the timer did meanwhile).
 //
-// The response goes back with its body already read into the call's
-// buffer, so the loop's CheckRetry judges each attempt once.
+// The final response goes back with its body already read into the
+// call's buffer, so the loop's CheckRetry judges each attempt once.
 func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	t := c.t
-	c.attempts++
-	actx, release, moving := c.attemptContext(outer.Context())
-	defer release()
-	if c.st != nil {
-		actx = c.startAttempt(actx)
+	first := outer.Response == nil
+	if first {
+		c.attempts++
+		c.att = attempt{}
+		c.att.ctx, c.att.release, c.att.moving = c.attemptContext(outer.Context())
+		if c.st != nil {
+			c.att.ctx = c.startAttempt(c.att.ctx)
+		}
+		if t.debugging(c.att.ctx) {
+			c.att.start = time.Now()
+		}
 	}
-
+	actx, moving := c.att.ctx, c.att.moving
 	req := outer.WithContext(actx)
 	req.Header = c.header
-	if c.attempts > 1 {
-		// An earlier attempt's connection may still be writing the map.
+	cookies, jar := outer.Header["Cookie"] // the caller's cookie jar's, added by the call's client
+	if c.attempts > 1 || !first || jar {
+		// An earlier request's connection may still be writing the map.
 		req.Header = c.header.Clone()
+		if jar {
+			req.Header["Cookie"] = cookies
+		}
 	}
-	if err := c.setBody(req, moving); err != nil {
-		return nil, err
+	if first || req.Method == c.op.Method { // a 301, 302 or 303 turns a POST into a bodiless GET
+		if err := c.setBody(req, moving); err != nil {
+			return nil, c.finish(req, nil, err)
+		}
 	}
 	tok, err := c.credentials(actx, req)
 	if err != nil {
 		closeBody(req)
-		return nil, err
+		return nil, c.finish(req, nil, err)
 	}
-
-	var start time.Time
-	logging := t.debugging(actx)
-	if logging {
-		start = time.Now()
-	}
-	resp, err := c.exchange(actx, req, tok, moving)
-	if err != nil && actx.Err() != nil {
-		err = cutOff(actx, err)
-	}
-	if logging {
-		t.logAttempt(actx, c, req, resp, err, time.Since(start))
-	}
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = http.NoBody
-	return resp, nil
-}
-
-// exchange sends the attempt's request and reads its answer: a 1xx is
-// refused unread, a rotated token pair is adopted whatever the body turns
-// out to be (and shared once the body is in), the body is read under the
-// limit.
-func (c *call) exchange(actx context.Context, req *http.Request, tok *credential.Token, moving *stall) (*http.Response, error) {
-	t := c.t
-	resp, err := t.hc.Do(req)
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err // the call's own client names the URL once
-	}
+	resp, err := c.t.rt.RoundTrip(req)
 	if err == nil && resp.StatusCode < http.StatusOK {
 		// A 1xx that net/http passes on (101 Switching Protocols): its
 		// body is a raw connection, never read.
 		resp.Body.Close()
-		err = &informational{status: resp.StatusCode}
+		resp, err = nil, &informational{status: resp.StatusCode}
 	}
 	if err != nil {
-		if resp != nil {
-			resp.Body.Close() // a refused redirect hands back the last hop
-		}
-		return resp, err
+		return nil, c.finish(req, nil, err)
+	}
+	if redirect(resp) {
+		return resp, nil // the call's client follows it, through here, or refuses it
 	}
 	var share func()
 	if tok != nil && t.cfg.Scheme == SchemeHeaderPair {
@@ -107,7 +92,52 @@ func (c *call) exchange(actx context.Context, req *http.Request, tok *credential
 	if share != nil {
 		share() // the answer is in: the store cannot fail it now
 	}
-	return resp, err
+	if err != nil {
+		return nil, c.finish(req, resp, err)
+	}
+	c.finish(req, resp, nil)
+	resp.Body = http.NoBody
+	return resp, nil
+}
+
+// attempt is the attempt in progress: its context, what releases it, the
+// stall timer of a streamed body, and when it started (for the log).
+type attempt struct {
+	ctx     context.Context
+	release func()
+	moving  *stall
+	start   time.Time
+}
+
+// redirect reports whether the call's client follows resp (or refuses it,
+// by checkRedirect): net/http follows a 301, 302, 303, 307 or 308 that
+// names a Location.
+func redirect(resp *http.Response) bool {
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return resp.Header.Get("Location") != ""
+	}
+	return false
+}
+
+// finish ends the attempt in progress, if any, with err (nil for an
+// answer): a failure its context caused is named by that context's cause,
+// the attempt is logged and its context released. It returns the error
+// the attempt ends with.
+func (c *call) finish(req *http.Request, resp *http.Response, err error) error {
+	a := c.att
+	if a.release == nil {
+		return err
+	}
+	c.att = attempt{}
+	if err != nil && a.ctx.Err() != nil {
+		err = cutOff(a.ctx, err)
+	}
+	if !a.start.IsZero() {
+		c.t.logAttempt(a.ctx, c, req, resp, err, time.Since(a.start))
+	}
+	a.release()
+	return err
 }
 
 // cutOff names the failure of an attempt whose context ended (a timeout,
@@ -252,6 +282,9 @@ type stall struct {
 // waits for its body reader before it returns, and a source that blocks
 // (a pipe with nothing to say) would hold the attempt forever.
 func (s *stall) closeOnEnd(body io.Closer) {
+	if s.stop != nil {
+		s.stop() // a redirect's request has a body of its own
+	}
 	s.stop = context.AfterFunc(s.ctx, func() { body.Close() })
 }
 

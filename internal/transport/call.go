@@ -36,7 +36,8 @@ type call struct {
 	parent   context.Context // the caller's context (the call's own derives from it)
 	ctx      context.Context // the call's context: the caller's within the call's bound
 	rc       retryablehttp.Client
-	hc       http.Client // sends each attempt through c.RoundTrip
+	hc       http.Client // sends each attempt through c.RoundTrip, following redirects
+	att      attempt     // the attempt in progress
 	req      retryablehttp.Request
 	header   http.Header  // the request's headers; each attempt sets its credentials on them
 	br       bytes.Reader // the first attempt's in-memory body

@@ -19,10 +19,11 @@ import (
 // attempt and the call's end share.
 
 // loop sets c up to run through go-retryablehttp: each attempt goes
-// through the call's own http.Client, whose RoundTripper is the call
-// itself (attempt.go).
+// through the call's http.Client (the only one the call passes through),
+// whose RoundTripper is the call itself (attempt.go) and which follows
+// same-origin redirects within the attempt.
 func loop(c *call) {
-	c.hc = http.Client{Transport: c, CheckRedirect: lastResponse}
+	c.hc = http.Client{Transport: c, CheckRedirect: c.t.checkRedirect, Jar: c.t.jar}
 	c.rc = retryablehttp.Client{
 		HTTPClient: &c.hc,
 		RetryMax:   c.retry.MaxRetries,
@@ -34,16 +35,16 @@ func loop(c *call) {
 	}
 }
 
-// lastResponse stops the call's own client from following redirects:
-// each attempt follows them itself, under its own timeout, so the hops of
-// one attempt are never counted as retries.
-func lastResponse(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-
 // checkRetry sees each attempt's final outcome once (the body is read
 // inside the attempt), decides, and tells an observer how the attempt
 // ended. The loop sleeps the chosen wait and ends early with the caller's
 // context.
 func checkRetry(c *call, ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err != nil {
+		// The client failed after a request of the attempt came back (a
+		// redirect refused): the attempt ends here.
+		err = c.finish(c.req.Request, nil, err)
+	}
 	again, verr := decide(c, ctx, resp, err)
 	if c.st != nil && c.st.attemptEnd != nil {
 		c.endAttempt(resp, err, again && c.again && c.attempts <= c.retry.MaxRetries, c.wait)

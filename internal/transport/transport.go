@@ -60,7 +60,8 @@ type Transport struct {
 	base        *url.URL
 	baseStr     string
 	origin      origin
-	hc          *http.Client
+	rt          *originGuard   // every request goes through it, to the pool or the caller's RoundTripper
+	jar         http.CookieJar // the caller's http.Client's, or nil
 	tokens      *credential.Cache
 	obs         banklink.Observer // nil: nothing observed
 	ua          string
@@ -124,9 +125,8 @@ func New(cfg Config, s banklink.Options) (*Transport, error) {
 
 	t.setTimeouts(s)
 	rt := s.Transport
-	hc := &http.Client{}
 	if s.HTTPClient != nil {
-		hc.Jar = s.HTTPClient.Jar
+		t.jar = s.HTTPClient.Jar
 		if rt == nil {
 			rt = s.HTTPClient.Transport
 		}
@@ -134,9 +134,7 @@ func New(cfg Config, s banklink.Options) (*Transport, error) {
 	if rt == nil {
 		rt = sharedTransport()
 	}
-	hc.Transport = &originGuard{t: t, next: rt}
-	hc.CheckRedirect = t.checkRedirect
-	t.hc = hc
+	t.rt = &originGuard{t: t, next: rt}
 	return t, nil
 }
 
@@ -197,7 +195,7 @@ func (t *Transport) BaseURL() string { return t.baseStr }
 // CloseIdleConnections closes idle keep-alive connections: the caller's
 // transport's, or the shared pool's once no call is in flight on it
 // (every default client's).
-func (t *Transport) CloseIdleConnections() { t.hc.CloseIdleConnections() }
+func (t *Transport) CloseIdleConnections() { t.rt.CloseIdleConnections() }
 
 // Format prints the provider and base URL only: a transport holds secrets
 // (static headers, their values for redaction) that no verb may show.

@@ -504,7 +504,7 @@ func TestDefaultClientsShareOnePool(t *testing.T) {
 	require.NoError(t, err)
 	b, err := New(Config{Provider: "b"}, banklink.Options{BaseURL: "https://b.example/", Timeout: time.Minute})
 	require.NoError(t, err)
-	pool := func(t *Transport) http.RoundTripper { return t.hc.Transport.(*originGuard).next }
+	pool := func(t *Transport) http.RoundTripper { return t.rt.next }
 	assert.Same(t, pool(a), pool(b))
 	assert.Same(t, sharedTransport(), pool(a))
 

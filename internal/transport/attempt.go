@@ -40,15 +40,7 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	t := c.t
 	first := outer.Response == nil
 	if first {
-		c.attempts++
-		c.att = attempt{}
-		c.att.ctx, c.att.release, c.att.moving = c.attemptContext(outer.Context())
-		if c.st != nil {
-			c.att.ctx = c.startAttempt(c.att.ctx)
-		}
-		if t.debugging(c.att.ctx) {
-			c.att.start = time.Now()
-		}
+		c.begin(outer.Context())
 	}
 	actx, moving := c.att.ctx, c.att.moving
 	req := outer.WithContext(actx)
@@ -98,6 +90,19 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	c.finish(req, resp, nil)
 	resp.Body = http.NoBody
 	return resp, nil
+}
+
+// begin starts an attempt: its count, its context, its observation.
+func (c *call) begin(cctx context.Context) {
+	c.attempts++
+	c.att = attempt{}
+	c.att.ctx, c.att.release, c.att.moving = c.attemptContext(cctx)
+	if c.st != nil {
+		c.att.ctx = c.startAttempt(c.att.ctx)
+	}
+	if c.t.debugging(c.att.ctx) {
+		c.att.start = time.Now()
+	}
 }
 
 // attempt is the attempt in progress: its context, what releases it, the

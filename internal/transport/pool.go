@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,4 +83,16 @@ func (p *sharedPool) CloseIdleConnections() {
 	}
 	p.pending.Store(false)
 	p.next.CloseIdleConnections()
+}
+
+// proxyForTLSOnly takes the proxy from the environment for https only.
+// Through a proxy, plain http travels in clear to the proxy, credentials
+// included (a proxy sees only the tunnelled bytes of https); net/http's
+// own exemptions know "localhost" but not "api.localhost" or a loopback
+// name in capitals.
+func proxyForTLSOnly(req *http.Request) (*url.URL, error) {
+	if req.URL.Scheme != "https" {
+		return nil, nil
+	}
+	return http.ProxyFromEnvironment(req)
 }

@@ -10,7 +10,8 @@
 // go-retryablehttp adapter), attempt.go (one attempt), guard.go (origin,
 // redirects, rotated pairs), response.go, retry.go (the pure retry
 // decision), budget.go (the retry budget), origin.go, body.go, op.go,
-// observe.go (observer hooks and logs), redaction.go.
+// observe.go (observer hooks and logs), redaction.go, pool.go (the
+// connection pool default clients share).
 package transport
 
 import (
@@ -169,18 +170,6 @@ func (t *Transport) setTimeouts(s banklink.Options) {
 // client dropped without ceremony holds nothing. It is created on first
 // use and never replaced.
 var sharedTransport = sync.OnceValue(newSharedPool)
-
-// proxyForTLSOnly takes the proxy from the environment for https only.
-// Through a proxy, plain http travels in clear to the proxy, credentials
-// included (a proxy sees only the tunnelled bytes of https); net/http's
-// own exemptions know "localhost" but not "api.localhost" or a loopback
-// name in capitals.
-func proxyForTLSOnly(req *http.Request) (*url.URL, error) {
-	if req.URL.Scheme != "https" {
-		return nil, nil
-	}
-	return http.ProxyFromEnvironment(req)
-}
 
 // SetTokens gives the transport the session cache its authenticated
 // operations draw from. Providers call it once, right after New.

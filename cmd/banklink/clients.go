@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/banklink/banklink-go"
 )
@@ -19,14 +18,32 @@ type common struct {
 	timeout      time.Duration
 }
 
-func (c *common) register(fs *pflag.FlagSet, baseVar string, withSession bool) {
+func (c *common) register(cmd *cobra.Command, baseVar string, withSession bool) {
+	c.registerTimeout(cmd, baseVar, withSession, time.Minute, "bound the whole command")
+}
+
+// registerTimeout is register with the --timeout default and text of
+// the command (an upload has no bound unless asked).
+func (c *common) registerTimeout(cmd *cobra.Command, baseVar string, withSession bool, timeout time.Duration, usage string) {
+	fs := cmd.Flags()
 	fs.StringVar(&c.baseURL, "base-url", "", "the API's base URL (default: $"+baseVar+")")
 	fs.StringVar(&c.passwordFile, "password-file", "", "read the password from this file instead of the environment or a prompt")
 	fs.BoolVar(&c.insecure, "insecure", false, "allow plain http to a host that is not this machine (credentials in clear)")
-	fs.DurationVar(&c.timeout, "timeout", time.Minute, "bound the whole command")
+	fs.DurationVar(&c.timeout, "timeout", timeout, usage)
 	if withSession {
 		fs.StringVar(&c.session, "session", "", "a session file: restored before the call, saved after it (mode 0600: it holds tokens)")
 	}
+	cmd.PreRunE = func(cmd *cobra.Command, _ []string) error { return c.validate(cmd) }
+}
+
+// validate checks the common flags before anything is sent: a --timeout
+// that bounds nothing is a usage error, and a session file that could not
+// be written afterwards is refused now, before a call spends a token.
+func (c *common) validate(cmd *cobra.Command) error {
+	if cmd.Flags().Changed("timeout") && c.timeout <= 0 {
+		return usagef("--timeout must be positive (got %s)", c.timeout)
+	}
+	return checkWritable(c.session)
 }
 
 // options are the SDK options the common flags ask for.
@@ -38,8 +55,12 @@ func (c *common) options(baseURL string) []banklink.Option {
 	return opts
 }
 
-// context bounds a command by --timeout.
+// context bounds a command by --timeout (none when it is 0, an upload's
+// default).
 func (c *common) context(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	if c.timeout <= 0 {
+		return context.WithCancel(cmd.Context())
+	}
 	return context.WithTimeout(cmd.Context(), c.timeout)
 }
 

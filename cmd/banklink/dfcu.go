@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -61,23 +63,24 @@ func dfcuLoansCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := keepSession(c.session, cl.Session); err != nil {
-				return err
-			}
 			rows := [][]string{{"LOAN", "DISBURSED", "OUTSTANDING (UGX)"}}
 			for _, l := range loans.Loans {
 				rows = append(rows, []string{l.ID, l.Disbursed.Format("2006-01-02"), itoa(l.Outstanding)})
 			}
 			if !e.json {
-				e.printf("Account %s: %s (customer %s), %d loan(s)\n", loans.Account, loans.CustomerName, loans.CustomerID, len(loans.Loans))
-				if len(loans.Loans) == 0 {
-					return nil
+				e.printf("%s\n", loansHeading(loans))
+			}
+			if len(loans.Loans) > 0 || e.json {
+				if err := e.emit(loans, rows); err != nil {
+					return err
 				}
 			}
-			return e.emit(loans, rows)
+			// The result first: a session that cannot be saved is a failure of
+			// its own (with a recovery file), never a lost answer.
+			return keepSession(c.session, cl.Session)
 		},
 	}
-	c.register(cmd.Flags(), "DFCU_BASE_URL", true)
+	c.register(cmd, "DFCU_BASE_URL", true)
 	return cmd
 }
 
@@ -106,7 +109,7 @@ func dfcuLoginCmd(e *env) *cobra.Command {
 				kv("provider", "dfcu", "access expires", when(s.AccessExpiry), "refresh expires", when(s.RefreshExpiry), "saved to", orNone(c.session)))
 		},
 	}
-	c.register(cmd.Flags(), "DFCU_BASE_URL", true)
+	c.register(cmd, "DFCU_BASE_URL", true)
 	return cmd
 }
 
@@ -127,4 +130,17 @@ func orNone(s string) string {
 		return "(not saved: give --session FILE)"
 	}
 	return s
+}
+
+// loansHeading is the line above the table: the account, and the customer
+// when the server named one (an account without loans has none).
+func loansHeading(l *dfcu.Loans) string {
+	who := strings.TrimSpace(l.CustomerName)
+	if l.CustomerID != "" {
+		who = strings.TrimSpace(who + " (customer " + l.CustomerID + ")")
+	}
+	if who != "" {
+		who = ": " + who
+	}
+	return fmt.Sprintf("Account %s%s, %d loan(s)", l.Account, who, len(l.Loans))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,9 @@ import (
 // env is what a command reads and writes: its streams, the environment
 // and the output format.
 type env struct {
+	// ctx ends with an interrupt (Ctrl-C) or SIGTERM: a prompt waiting
+	// for a person ends with it, before anything is sent.
+	ctx    context.Context
 	in     io.Reader
 	out    io.Writer
 	errOut io.Writer
@@ -33,24 +37,38 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 // printError prints err for a person (or as JSON with --json).
 func (e *env) printError(err error) {
 	if e.json {
-		_ = json.NewEncoder(e.errOut).Encode(map[string]any{"error": err.Error(), "exit_code": exitCode(err)})
+		_ = json.NewEncoder(e.errOut).Encode(errorJSON(err))
 		return
 	}
-	fmt.Fprintln(e.errOut, "banklink:", err)
+	fmt.Fprintln(e.errOut, "banklink:", commandTerms(err.Error()))
 	var u *usageError
 	if errors.As(err, &u) {
 		fmt.Fprintln(e.errOut, "Run 'banklink --help' for usage.")
 	}
 }
 
+// commandTerms rewrites the SDK's advice, given in Go API terms, in the
+// command's: its flags and commands.
+func commandTerms(msg string) string {
+	return strings.NewReplacer(
+		"use https, or opt in with banklink.WithInsecureHTTP()", "use https, or pass --insecure",
+		"configure fintract.WithCredentials and fintract.WithOTPCallback, or call Login and VerifyOTP",
+		"log in again with 'banklink fintract login --session FILE'",
+	).Replace(msg)
+}
+
 // emit prints v as JSON with --json, else the rows as an aligned table
 // (the first row is the header).
 func (e *env) emit(v any, rows [][]string) error {
 	if e.json {
+		out, err := snakeJSON(v)
+		if err != nil {
+			return err
+		}
 		enc := json.NewEncoder(e.out)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(v)
+		return enc.Encode(out)
 	}
 	tw := tabwriter.NewWriter(e.out, 0, 0, 2, ' ', 0)
 	for _, r := range rows {
@@ -81,7 +99,7 @@ func (e *env) secret(name, file, prompt string) (string, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return "", usagef("reading the secret file: %v", err)
+			return "", fmt.Errorf("reading the secret file: %w", err)
 		}
 		return strings.TrimRight(string(b), "\r\n"), nil
 	}
@@ -90,13 +108,55 @@ func (e *env) secret(name, file, prompt string) (string, error) {
 		return "", usagef("set %s, give a file, or run on a terminal to be asked", name)
 	}
 	fmt.Fprint(e.errOut, prompt)
-	b, err := term.ReadPassword(int(f.Fd()))
+	b, err := e.readPassword(int(f.Fd()))
 	fmt.Fprintln(e.errOut)
 	if err != nil {
 		return "", fmt.Errorf("reading %s: %w", name, err)
 	}
 	return strings.TrimSpace(string(b)), nil
 }
+
+// readPassword reads a line without echo from the terminal fd, and gives
+// up when e.ctx ends (Ctrl-C): the terminal's echo comes back and what
+// was typed is dropped, never sent.
+func (e *env) readPassword(fd int) ([]byte, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return nil, err
+	}
+	b, err := e.await(func() ([]byte, error) { return term.ReadPassword(fd) })
+	if err != nil && e.interrupted() {
+		_ = term.Restore(fd, state)
+	}
+	return b, err
+}
+
+// await runs read, a read that only a person or a pipe can end, and
+// returns early with the interrupt when e.ctx ends first (the read is
+// abandoned: the process is about to exit).
+func (e *env) await(read func() ([]byte, error)) ([]byte, error) {
+	if e.ctx == nil {
+		return read()
+	}
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := read()
+		done <- result{b, err}
+	}()
+	select {
+	case r := <-done:
+		return r.b, r.err
+	case <-e.ctx.Done():
+		return nil, context.Cause(e.ctx)
+	}
+}
+
+// interrupted reports whether the command was interrupted.
+func (e *env) interrupted() bool { return e.ctx != nil && e.ctx.Err() != nil }
 
 // terminal reports whether w is a terminal (for progress bars).
 func terminal(w io.Writer) bool {
@@ -139,7 +199,14 @@ func (e *env) otp() (string, error) {
 	if f, ok := e.in.(*os.File); e.getenv("FINTRACT_OTP") != "" || (ok && term.IsTerminal(int(f.Fd()))) {
 		return e.secret("FINTRACT_OTP", "", "OTP: ")
 	}
-	line, err := bufio.NewReader(e.in).ReadString('\n')
+	b, err := e.await(func() ([]byte, error) {
+		line, err := bufio.NewReader(e.in).ReadString('\n')
+		return []byte(line), err
+	})
+	if e.interrupted() {
+		return "", err
+	}
+	line := string(b)
 	if strings.TrimSpace(line) == "" {
 		return "", usagef("no OTP: set FINTRACT_OTP, run on a terminal, or write it to standard input (%v)", err)
 	}

@@ -15,6 +15,8 @@ const (
 	exitUsage     = 2 // arguments, flags, configuration
 	exitRefused   = 3 // the provider refused: credentials, not found, invalid input
 	exitNoVerdict = 4 // unreachable, a server failure, rate limited, an outcome unknown
+
+	exitInterrupted = 130 // Ctrl-C or SIGTERM: 128 + SIGINT, as shells report it
 )
 
 // exitCode maps an error to the exit code.

@@ -256,7 +256,7 @@ func serveFakes(ctx context.Context, e *env, f fakeFlags) error {
 	var servers []*http.Server
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
-		return usagef("listening on %s: %v", f.addr, err)
+		return fmt.Errorf("listening on %s: %w", f.addr, err)
 	}
 	host := ln.Addr().(*net.TCPAddr)
 	front.Handle("/_banklink/", controlGuard(host.Port, controlHandler(set)))
@@ -284,7 +284,7 @@ func serveFakes(ctx context.Context, e *env, f fakeFlags) error {
 			for _, l := range listeners {
 				l.Close()
 			}
-			return usagef("listening for %s: %v", svc.name, err)
+			return fmt.Errorf("listening for %s: %w", svc.name, err)
 		}
 		listeners = append(listeners, l)
 		servers = append(servers, &http.Server{Handler: proxy(svc, ""), ReadHeaderTimeout: 10 * time.Second})

@@ -66,15 +66,17 @@ func fintivMeCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := keepSession(c.session, cl.Session); err != nil {
+			if err := e.emit(me, kv("id", me.ID, "username", me.Username, "name", me.FirstName+" "+me.LastName,
+				"status", me.Status, "type", me.PersonType, "enabled", fmt.Sprint(me.Enabled),
+				"password change required", fmt.Sprint(me.NeedChangePassword), "last login", at(me.LastLogin.Time))); err != nil {
 				return err
 			}
-			return e.emit(me, kv("id", me.ID, "username", me.Username, "name", me.FirstName+" "+me.LastName,
-				"status", me.Status, "type", me.PersonType, "enabled", fmt.Sprint(me.Enabled),
-				"password change required", fmt.Sprint(me.NeedChangePassword), "last login", at(me.LastLogin.Time)))
+			// The result first: a session that cannot be saved is a failure of
+			// its own (with a recovery file), never a lost answer.
+			return keepSession(c.session, cl.Session)
 		},
 	}
-	c.register(cmd.Flags(), "FINTIV_BASE_URL", true)
+	c.register(cmd, "FINTIV_BASE_URL", true)
 	cmd.Flags().StringVar(&keyFile, "api-key-file", "", "read the APP key from this file instead of $FINTIV_API_KEY or a prompt")
 	return cmd
 }

@@ -90,7 +90,7 @@ session to --session FILE.`,
 					"access expires", when(s.AccessExpiry), "refresh expires", when(s.RefreshExpiry), "saved to", orNone(c.session)))
 		},
 	}
-	c.register(cmd.Flags(), "FINTRACT_BASE_URL", true)
+	c.register(cmd, "FINTRACT_BASE_URL", true)
 	return cmd
 }
 
@@ -111,14 +111,16 @@ func fintractInfoCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := keepSession(c.session, cl.Session); err != nil {
+			if err := e.emit(info, kv("id", itoa(int64(info.ID)), "username", info.Username, "name", info.Name, "email", info.Email,
+				"customer", info.CustomerID, "net balance", info.NetBalance.String(), "verified", fmt.Sprint(info.VerificationStatus))); err != nil {
 				return err
 			}
-			return e.emit(info, kv("id", itoa(int64(info.ID)), "username", info.Username, "name", info.Name, "email", info.Email,
-				"customer", info.CustomerID, "net balance", info.NetBalance.String(), "verified", fmt.Sprint(info.VerificationStatus)))
+			// The result first: a session that cannot be saved is a failure of
+			// its own (with a recovery file), never a lost answer.
+			return keepSession(c.session, cl.Session)
 		},
 	}
-	c.register(cmd.Flags(), "FINTRACT_BASE_URL", true)
+	c.register(cmd, "FINTRACT_BASE_URL", true)
 	return cmd
 }
 
@@ -134,14 +136,15 @@ elsewhere it prints a line every 10%.`,
 		Example: "  banklink fintract upload --session ~/.fintract.json statement.pdf",
 		Args:    exactArgs("FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context() // an upload that keeps moving is never cut: no --timeout
+			ctx, cancel := c.context(cmd) // by default no bound: an upload that keeps moving is never cut
+			defer cancel()
 			cl, _, err := fintractClient(e, &c, true)
 			if err != nil {
 				return err
 			}
 			f, err := os.Open(args[0])
 			if err != nil {
-				return usagef("%v", err)
+				return err // a file that cannot be read: a failure, not a usage error
 			}
 			defer f.Close()
 			file := fintract.File{Name: filepath.Base(args[0]), Body: f}
@@ -157,13 +160,15 @@ elsewhere it prints a line every 10%.`,
 			if err != nil {
 				return err
 			}
-			if err := keepSession(c.session, cl.Session); err != nil {
+			if err := e.emit(map[string]string{"url": url}, [][]string{{strings.TrimSpace(url)}}); err != nil {
 				return err
 			}
-			return e.emit(map[string]string{"url": url}, [][]string{{strings.TrimSpace(url)}})
+			// The result first: a session that cannot be saved is a failure of
+			// its own (with a recovery file), never a lost answer.
+			return keepSession(c.session, cl.Session)
 		},
 	}
-	c.register(cmd.Flags(), "FINTRACT_BASE_URL", true)
+	c.registerTimeout(cmd, "FINTRACT_BASE_URL", true, 0, "bound the whole upload (default: none: an upload that keeps moving is never cut off)")
 	cmd.Flags().BoolVar(&noProgress, "no-progress", false, "print no progress")
 	return cmd
 }

@@ -7,6 +7,7 @@ go 1.26.0
 // SDK to the checkout.
 require (
 	github.com/banklink/banklink-go v0.2.0
+	github.com/creack/pty v1.1.24
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9
 	github.com/stretchr/testify v1.12.1

@@ -12,11 +12,13 @@
 // Exit codes: 0 success; 1 any other failure; 2 a usage error (arguments,
 // flags, missing configuration); 3 the provider refused (credentials, an
 // unknown account, invalid input); 4 no verdict (unreachable, a server
-// failure, rate limited, or an outcome the provider could not tell).
+// failure, rate limited, or an outcome the provider could not tell); 130
+// interrupted (Ctrl-C or SIGTERM).
 package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"syscall"
@@ -31,14 +33,23 @@ func main() {
 
 // run runs the command line args and returns the exit code.
 func run(ctx context.Context, args []string, e env) int {
+	e.ctx = ctx
 	root := newRoot(&e)
 	root.SetArgs(args)
 	root.SetIn(e.in)
 	root.SetOut(e.out)
 	root.SetErr(e.errOut)
 	err := root.ExecuteContext(ctx)
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// Ctrl-C (or SIGTERM): the shell's convention, 128 + SIGINT.
+		e.printError(errInterrupted)
+		return exitInterrupted
+	}
 	if err != nil {
 		e.printError(err)
 	}
 	return exitCode(err)
 }
+
+// errInterrupted is what an interrupted command reports.
+var errInterrupted = errors.New("interrupted")

@@ -207,9 +207,11 @@ func TestFakeServesTheProvidersAndObeysTheControlEndpoint(t *testing.T) {
 // Fintract's two-step login, with the OTP the fake sent read back through
 // the control endpoint and typed on standard input, then an upload with
 // its progress.
-func TestFintractLoginAndUploadWithProgress(t *testing.T) {
-	f := startFake(t)
-	session := filepath.Join(t.TempDir(), "fintract.json")
+// loginFintract runs `banklink fintract login --session session`, the OTP
+// the fake sent read back through the control endpoint and typed on
+// standard input; it returns standard output and error.
+func loginFintract(t *testing.T, f *fakeProc, session string) (string, string) {
+	t.Helper()
 	pr, pw := io.Pipe()
 	go func() {
 		deadline := time.Now().Add(time.Minute)
@@ -233,12 +235,19 @@ func TestFintractLoginAndUploadWithProgress(t *testing.T) {
 	}()
 	code, out, errOut := cli(t, pr, f.vars("fintract"), "fintract", "login", "--session", session)
 	require.Equal(t, exitOK, code, errOut)
+	return out, errOut
+}
+
+func TestFintractLoginAndUploadWithProgress(t *testing.T) {
+	f := startFake(t)
+	session := filepath.Join(t.TempDir(), "fintract.json")
+	out, errOut := loginFintract(t, f, session)
 	assert.Contains(t, out, "JohnDoe0303")
 	assert.NotContains(t, out+errOut, fintracttest.CustomerPassword)
 
 	file := filepath.Join(t.TempDir(), "statement.csv")
 	require.NoError(t, os.WriteFile(file, bytes.Repeat([]byte("date,amount\n"), 50_000), 0o600))
-	code, out, errOut = cli(t, nil, f.vars("fintract"), "fintract", "upload", "--session", session, file)
+	code, out, errOut := cli(t, nil, f.vars("fintract"), "fintract", "upload", "--session", session, file)
 	require.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "https://")
 	assert.Contains(t, errOut, "uploaded 100%", "plain progress lines off a terminal")

@@ -50,7 +50,7 @@ func merchantLoginCmd(e *env) *cobra.Command {
 					"merchant", a.Merchant.BusinessName+" ("+a.Merchant.Mode+", review "+a.Merchant.Review+")", "saved to", orNone(c.session)))
 		},
 	}
-	c.register(cmd.Flags(), "MERCHANT_BASE_URL", true)
+	c.register(cmd, "MERCHANT_BASE_URL", true)
 	return cmd
 }
 
@@ -88,6 +88,6 @@ func merchantNIPCmd(e *env) *cobra.Command {
 			return e.emit(acct, [][]string{{"ACCOUNT", "BANK", "NAME"}, {acct.AccountNumber, acct.BankCode, acct.AccountName}})
 		},
 	}
-	c.register(cmd.Flags(), "NIP_BASE_URL", false)
+	c.register(cmd, "NIP_BASE_URL", false)
 	return cmd
 }

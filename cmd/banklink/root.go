@@ -15,7 +15,12 @@ const exitCodesHelp = `Exit codes:
   2  a usage error: arguments, flags, missing configuration
   3  the provider refused: credentials, an unknown account, invalid input
   4  no verdict: unreachable, a server failure, rate limited, or an outcome
-     the provider could not tell (ask again later)`
+     the provider could not tell (ask again later)
+  130  interrupted (Ctrl-C)
+
+With --json, a result is one JSON object with snake_case keys on standard
+output, and a failure one object on standard error: error, exit_code and,
+when known, category, status, code and request_id.`
 
 // newRoot builds the command tree.
 func newRoot(e *env) *cobra.Command {

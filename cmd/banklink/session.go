@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strconv"
 	"time"
@@ -36,13 +37,13 @@ func readForm(file string) (savedForm, error) {
 	var f savedForm
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return f, usagef("%v", err)
+		return f, err
 	}
 	if err := json.Unmarshal(b, &f); err != nil {
-		return f, usagef("%s is not a saved session: %v", file, err)
+		return f, fmt.Errorf("%s is not a saved session: %w", file, err)
 	}
 	if f.Version == 0 || f.Provider == "" {
-		return f, usagef("%s has no version or provider: not a session saved by banklink-go 0.2 or later", file)
+		return f, fmt.Errorf("%s has no version or provider: not a session saved by banklink-go 0.2 or later", file)
 	}
 	return f, nil
 }
@@ -110,6 +111,9 @@ refresh exits 3: log in again.`,
 				return err
 			}
 			c.session = args[0]
+			if err := checkWritable(args[0]); err != nil {
+				return err // before the refresh spends a single-use token
+			}
 			saved, expiry, err := refreshSaved(ctx, e, &c, keyFile, f.Provider)
 			if err != nil {
 				return err
@@ -121,7 +125,7 @@ refresh exits 3: log in again.`,
 				kv("provider", f.Provider, "refreshed", "yes", "access expires", when(expiry), "saved to", args[0]))
 		},
 	}
-	c.register(cmd.Flags(), "<PROVIDER>_BASE_URL", false)
+	c.register(cmd, "<PROVIDER>_BASE_URL", false)
 	cmd.Flags().StringVar(&keyFile, "api-key-file", "", "Fintiv: read the APP key from this file")
 	return cmd
 }
@@ -164,5 +168,5 @@ func refreshSaved(ctx context.Context, e *env, c *common, keyFile, provider stri
 		s, err = cl.Refresh(ctx)
 		return s, time.Time{}, err
 	}
-	return nil, time.Time{}, usagef("unknown provider %q in the session file", provider)
+	return nil, time.Time{}, fmt.Errorf("unknown provider %q in the session file", provider)
 }

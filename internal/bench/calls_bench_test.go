@@ -91,7 +91,7 @@ func BenchmarkProviders(b *testing.B) {
 			return rawGet(b, srv.URL+"/api/v1/merchant/profile", map[string]string{"X-Access-Token": access, "X-Refresh-Token": refresh}, anyJSON)
 		}, merchantCall},
 	}
-	for _, n := range []int{1, 64} {
+	for _, n := range levels {
 		for _, p := range providers {
 			runs := []func(){
 				func() { b.Run(fmt.Sprintf("%s/conc=%d/raw", p.name, n), func(b *testing.B) { run(b, n, p.raw(b)) }) },

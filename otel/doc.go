@@ -6,7 +6,12 @@
 // metrics.
 //
 // It is a module of its own (github.com/banklink/banklink-go/otel), so
-// users of the core SDK never inherit OpenTelemetry.
+// users of the core SDK never inherit OpenTelemetry. The package is named
+// banklinkotel, not otel as its directory is: a program that uses it
+// imports go.opentelemetry.io/otel too (for its providers), and two
+// packages named otel would need an alias in every such file. The
+// directory keeps the short import path, as OpenTelemetry's own contrib
+// modules do (otelhttp lives in .../net/http/otelhttp).
 //
 //	obs, err := banklinkotel.New() // the global TracerProvider and MeterProvider
 //	c, err := dfcu.New(banklink.WithBaseURL(url), dfcu.WithCredentials(user, pass),

@@ -2,6 +2,7 @@ package banklinkotel
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"go.opentelemetry.io/otel"
@@ -31,8 +32,9 @@ type Observer struct {
 
 var _ banklink.Observer = (*Observer)(nil)
 
-// Option configures an Observer.
-type Option func(*config)
+// Option configures an Observer: the options shape of every banklink-go
+// module (a function that may refuse its input, New returning why).
+type Option func(*config) error
 
 type config struct {
 	tp      trace.TracerProvider
@@ -41,25 +43,44 @@ type config struct {
 }
 
 // WithTracerProvider sets the TracerProvider (default: the global one,
-// otel.GetTracerProvider()).
-func WithTracerProvider(tp trace.TracerProvider) Option { return func(c *config) { c.tp = tp } }
+// otel.GetTracerProvider()). A nil provider is refused.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(c *config) error {
+		if tp == nil {
+			return errors.New("banklinkotel: WithTracerProvider(nil): leave the option out for the global provider")
+		}
+		c.tp = tp
+		return nil
+	}
+}
 
 // WithMeterProvider sets the MeterProvider (default: the global one,
-// otel.GetMeterProvider()).
-func WithMeterProvider(mp metric.MeterProvider) Option { return func(c *config) { c.mp = mp } }
+// otel.GetMeterProvider()). A nil provider is refused.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return func(c *config) error {
+		if mp == nil {
+			return errors.New("banklinkotel: WithMeterProvider(nil): leave the option out for the global provider")
+		}
+		c.mp = mp
+		return nil
+	}
+}
 
 // WithAccountAttribute records the account number a call is about (DFCU
 // loans, a NIP name enquiry) as the banklink.account span attribute.
 // Account numbers are customer data: without this option they are never
 // recorded.
-func WithAccountAttribute() Option { return func(c *config) { c.account = true } }
+func WithAccountAttribute() Option { return func(c *config) error { c.account = true; return nil } }
 
 // New returns an Observer on the given (default: global) providers.
 func New(opts ...Option) (*Observer, error) {
 	cfg := config{}
 	for _, o := range opts {
-		if o != nil {
-			o(&cfg)
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
 		}
 	}
 	if cfg.tp == nil {
@@ -88,7 +109,7 @@ func New(opts ...Option) (*Observer, error) {
 		return nil, err
 	}
 	if o.renewals, err = meter.Int64Counter("banklink.renewals", metric.WithUnit("{renewal}"),
-		metric.WithDescription("Session renewals, by kind and outcome.")); err != nil {
+		metric.WithDescription("Session renewals, by reason and outcome.")); err != nil {
 		return nil, err
 	}
 	if o.errors, err = meter.Int64Counter("banklink.errors", metric.WithUnit("{error}"),

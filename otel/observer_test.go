@@ -317,3 +317,13 @@ func TestFailuresAndNoSecrets(t *testing.T) {
 	assert.Contains(t, all.String(), "dfcu.loans server error", "the operation span's error status names the category")
 	assert.Contains(t, h.logs.String(), "level=WARN msg=\"banklink: retries exhausted\"")
 }
+
+// One option shape in every module: an option may refuse its input, and
+// New says why (a nil provider silently meant the global one, usually a
+// provider variable never set).
+func TestNilProvidersAreRefused(t *testing.T) {
+	_, err := banklinkotel.New(banklinkotel.WithTracerProvider(nil))
+	assert.ErrorContains(t, err, "WithTracerProvider(nil)")
+	_, err = banklinkotel.New(banklinkotel.WithMeterProvider(nil))
+	assert.ErrorContains(t, err, "WithMeterProvider(nil)")
+}

@@ -80,7 +80,7 @@ func Example_savedSession() {
 	if _, err := second.Loans(ctx, dfcutest.AccountWithLoans); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("logins:", srv.TokenCalls())
+	fmt.Println("logins:", srv.Calls(dfcutest.RouteToken))
 	// Output: logins: 1
 }
 

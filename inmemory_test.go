@@ -36,8 +36,8 @@ func TestEveryFakeRunsInASynctestBubble(t *testing.T) {
 				require.NoError(t, err)
 				time.Sleep(time.Hour / 2)
 			}
-			assert.Equal(t, 3, srv.LoansCalls())
-			assert.Positive(t, srv.RefreshCalls()+srv.TokenCalls()-1, "renewed on the fake clock")
+			assert.Equal(t, 3, srv.Calls(dfcutest.RouteLoans))
+			assert.Positive(t, srv.Calls(dfcutest.RouteRefresh)+srv.Calls(dfcutest.RouteToken)-1, "renewed on the fake clock")
 		})
 	})
 	t.Run("fintiv", func(t *testing.T) {

@@ -103,5 +103,5 @@ func TestRefreshRenewsNow(t *testing.T) {
 	s2, err := c.Refresh(context.Background())
 	require.NoError(t, err)
 	assert.NotEqual(t, s1.Access, s2.Access)
-	assert.Equal(t, 1, srv.RefreshCalls())
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteRefresh))
 }

@@ -51,13 +51,13 @@ func TestDeadReplicaAdoptsANewerStoredSession(t *testing.T) {
 	require.ErrorIs(t, err, banklink.ErrSessionExpired, "refresh refused, nothing to log in with: dead")
 	_, err = sessionOnly.Loans(ctx, dfcutest.AccountWithLoans)
 	require.ErrorIs(t, err, banklink.ErrSessionExpired, "still dead: the store has nothing newer")
-	loansBefore := srv.LoansCalls()
+	loansBefore := srv.Calls(dfcutest.RouteLoans)
 
 	_, err = withCreds.Login(ctx) // another replica (or an operator) stores a new session
 	require.NoError(t, err)
 	_, err = sessionOnly.Loans(ctx, dfcutest.AccountWithLoans)
 	require.NoError(t, err, "the dead replica adopted the stored session")
-	assert.Equal(t, loansBefore+1, srv.LoansCalls())
+	assert.Equal(t, loansBefore+1, srv.Calls(dfcutest.RouteLoans))
 }
 
 // Regression (#20): Logout left the session in the store, and the next
@@ -202,7 +202,7 @@ func TestAHangingStoreHoldsNothingUp(t *testing.T) {
 	_, err = c.Loans(context.Background(), dfcutest.AccountWithLoans)
 	require.NoError(t, err, "the renewal fell back to this process")
 	assert.Less(t, time.Since(began), 2*time.Second)
-	assert.Equal(t, 1, srv.RefreshCalls(), "a reusable refresh token is refreshed locally")
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteRefresh), "a reusable refresh token is refreshed locally")
 }
 
 // Regression (#20): a rotated pair was written to the store inside the
@@ -255,13 +255,13 @@ func TestHoldOffAfterAFailedBackgroundRenewal(t *testing.T) {
 			synctest.Wait() // a background renewal, if one started, has run
 			time.Sleep(10 * time.Millisecond)
 		}
-		assert.Equal(t, 1, srv.RefreshCalls(), "one background renewal, then a hold-off: not one per call")
-		assert.Equal(t, 2, srv.TokenCalls(), "the first login, then the renewal's (503)")
+		assert.Equal(t, 1, srv.Calls(dfcutest.RouteRefresh), "one background renewal, then a hold-off: not one per call")
+		assert.Equal(t, 2, srv.Calls(dfcutest.RouteToken), "the first login, then the renewal's (503)")
 		time.Sleep(time.Second) // the hold-off is over: the next call renews in the background
 		_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
 		require.NoError(t, err)
 		synctest.Wait()
-		assert.Equal(t, 2, srv.RefreshCalls())
+		assert.Equal(t, 2, srv.Calls(dfcutest.RouteRefresh))
 	})
 }
 
@@ -308,7 +308,7 @@ func TestAnUnreadableStoredSessionIsReplaced(t *testing.T) {
 		_, err := c.Loans(ctx, dfcutest.AccountWithLoans)
 		require.NoError(t, err)
 	}
-	assert.Equal(t, 1, srv.TokenCalls()+srv.RefreshCalls()-1, "one renewal replaced the unreadable value; the others adopted it")
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteToken)+srv.Calls(dfcutest.RouteRefresh)-1, "one renewal replaced the unreadable value; the others adopted it")
 	assert.Equal(t, 1, strings.Count(logs.String(), "cannot be read"), "one warning:\n%s", logs.String())
 	_, _, err = store.LoadSession(ctx, "dfcu:ops")
 	assert.NoError(t, err, "readable again")

@@ -145,7 +145,7 @@ func TestSharedStoreDFCUAdoptsWithoutLoggingIn(t *testing.T) {
 	require.NoError(t, err)
 	_, err = b.Loans(ctx, dfcutest.AccountWithLoans)
 	require.NoError(t, err)
-	assert.Equal(t, 1, srv.TokenCalls(), "b adopted a's session")
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteToken), "b adopted a's session")
 	sa, _ := a.Session()
 	sb, _ := b.Session()
 	assert.Equal(t, sa.Access, sb.Access)
@@ -156,8 +156,8 @@ func TestSharedStoreDFCUAdoptsWithoutLoggingIn(t *testing.T) {
 		calls = append(calls, func(ctx context.Context) error { _, err := c.Loans(ctx, dfcutest.AccountWithLoans); return err })
 	}
 	require.Empty(t, fleetRounds(t, 3, 20, calls, srv.ExpireAccessTokens))
-	assert.Equal(t, 3, srv.RefreshCalls(), "one refresh per expiry for both clients")
-	assert.Equal(t, 1, srv.TokenCalls())
+	assert.Equal(t, 3, srv.Calls(dfcutest.RouteRefresh), "one refresh per expiry for both clients")
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteToken))
 }
 
 // flakyStore is a store that can be switched off.
@@ -216,7 +216,7 @@ func TestSharedStoreDownDegradesToLocalRenewal(t *testing.T) {
 		_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
 		require.NoError(t, err, "the renewal degrades to this process")
 	}
-	assert.Equal(t, 3, srv.RefreshCalls())
+	assert.Equal(t, 3, srv.Calls(dfcutest.RouteRefresh))
 	assert.Equal(t, 1, strings.Count(logs.String(), "session store unavailable"), "one warning, not one per renewal:\n%s", logs.String())
 	assert.Contains(t, logs.String(), "level=WARN")
 

@@ -107,7 +107,10 @@ func (b *Controls) SetLatency(d time.Duration) {
 	b.mu.Unlock()
 }
 
-// Calls returns how many requests route received, faults included.
+// Calls returns how many requests route received, faults included: the
+// one way to count a fake's calls (each fake names its routes, e.g.
+// dfcutest.RouteLoans). Counts is the same counters for every route at
+// once, Requests their total.
 func (b *Controls) Calls(route string) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -25,7 +25,7 @@ func TestDoCallsAnyEndpointWithTheSession(t *testing.T) {
 		Body: map[string]string{"account": dfcutest.AccountWithLoans}, Auth: true})
 	require.NoError(t, err)
 	assert.Equal(t, "Paul Logan", got.Response.Name)
-	assert.Equal(t, 1, srv.TokenCalls(), "logged in first")
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteToken), "logged in first")
 
 	// Without Auth the server refuses, and the error is the shared one.
 	_, err = dfcu.Do[loans](ctx, c, banklink.Request{Method: "POST", Path: "api/accounts/loans/", Body: map[string]string{"account": "x"}})
@@ -39,5 +39,5 @@ func TestDoCallsAnyEndpointWithTheSession(t *testing.T) {
 		_, err := dfcu.Do[loans](ctx, c, bad)
 		require.ErrorIs(t, err, banklink.ErrInvalidRequest, "%+v", bad)
 	}
-	assert.Equal(t, 2, srv.LoansCalls(), "nothing sent for refused input")
+	assert.Equal(t, 2, srv.Calls(dfcutest.RouteLoans), "nothing sent for refused input")
 }

@@ -61,8 +61,8 @@ func TestProactiveRefreshAgainstSimplejwt(t *testing.T) {
 		if !w.copiedIat {
 			t.Error("the fake never refreshed a token with the refresh token's iat: not simplejwt 5.2")
 		}
-		if srv.TokenCalls() != 1 {
-			t.Errorf("%d logins: the refresh token lives an hour", srv.TokenCalls())
+		if srv.Calls(dfcutest.RouteToken) != 1 {
+			t.Errorf("%d logins: the refresh token lives an hour", srv.Calls(dfcutest.RouteToken))
 		}
 	})
 }

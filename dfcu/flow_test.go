@@ -29,12 +29,12 @@ func TestLoansLogsInOnFirstUseAndDecodes(t *testing.T) {
 	assert.Equal(t, dfcutest.AccountWithLoans, got.Account)
 	require.Len(t, got.Loans, 2)
 	assert.Equal(t, dfcu.Loan{ID: "L000001", Disbursed: time.Date(2023, 3, 1, 12, 9, 5, 0, time.UTC), Outstanding: 2000000}, got.Loans[0])
-	assert.Equal(t, 1, srv.TokenCalls())
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteToken))
 
 	_, err = c.Loans(context.Background(), dfcutest.AccountWithLoans)
 	require.NoError(t, err)
-	assert.Equal(t, 1, srv.TokenCalls(), "the session is reused")
-	assert.Equal(t, 0, srv.RefreshCalls())
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteToken), "the session is reused")
+	assert.Equal(t, 0, srv.Calls(dfcutest.RouteRefresh))
 }
 
 func TestLoansStringResponses(t *testing.T) {
@@ -55,7 +55,7 @@ func TestLoansStringResponses(t *testing.T) {
 	assert.Equal(t, 200, e.StatusCode)
 	assert.Contains(t, e.Message, "provided does not exist")
 
-	before := srv.LoansCalls()
+	before := srv.Calls(dfcutest.RouteLoans)
 	for _, acct := range []string{"", "   ", "\t"} {
 		_, err = c.Loans(ctx, acct)
 		require.ErrorIs(t, err, banklink.ErrInvalidRequest)
@@ -65,7 +65,7 @@ func TestLoansStringResponses(t *testing.T) {
 	}
 	_, err = c.Loans(ctx, "10020 00989")
 	require.ErrorIs(t, err, banklink.ErrInvalidRequest)
-	assert.Equal(t, before, srv.LoansCalls(), "invalid input sends nothing")
+	assert.Equal(t, before, srv.Calls(dfcutest.RouteLoans), "invalid input sends nothing")
 }
 
 func TestWrongPasswordIsUnauthorized(t *testing.T) {
@@ -91,7 +91,7 @@ func TestWrongPasswordIsUnauthorized(t *testing.T) {
 	assert.Contains(t, err.Error(), "login refused")
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 401, e.StatusCode)
-	assert.Equal(t, 2, srv.TokenCalls(), "a 401 on login is never retried")
+	assert.Equal(t, 2, srv.Calls(dfcutest.RouteToken), "a 401 on login is never retried")
 }
 
 func TestExpiredAccessTokenRefreshesOnceFor100Callers(t *testing.T) {
@@ -106,8 +106,8 @@ func TestExpiredAccessTokenRefreshesOnceFor100Callers(t *testing.T) {
 		_, err := c.Loans(ctx, dfcutest.AccountWithLoans)
 		return err
 	})
-	assert.Equal(t, 1, srv.RefreshCalls(), "exactly one refresh")
-	assert.Equal(t, 1, srv.TokenCalls(), "no new login")
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteRefresh), "exactly one refresh")
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteToken), "no new login")
 }
 
 func TestAccessTokenPastExpRefreshesBeforeSending(t *testing.T) {
@@ -120,8 +120,8 @@ func TestAccessTokenPastExpRefreshesBeforeSending(t *testing.T) {
 		_, err := c.Loans(context.Background(), dfcutest.AccountWithLoans)
 		return err
 	})
-	assert.Equal(t, 1, srv.RefreshCalls(), "exactly one refresh, proactively")
-	assert.Equal(t, 100, srv.LoansCalls(), "no call was sent with the expired token")
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteRefresh), "exactly one refresh, proactively")
+	assert.Equal(t, 100, srv.Calls(dfcutest.RouteLoans), "no call was sent with the expired token")
 	s, ok := c.Session()
 	require.True(t, ok)
 	assert.NotEqual(t, saved.Access, s.Access)
@@ -144,14 +144,14 @@ func TestShortLivedTokenIsRefreshedBeforeExpiry(t *testing.T) {
 	time.Sleep(time.Until(first.AccessExpiry.Add(-1500 * time.Millisecond)))
 	_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
 	require.NoError(t, err)
-	require.Eventually(t, func() bool { return srv.RefreshCalls() == 1 }, 10*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return srv.Calls(dfcutest.RouteRefresh) == 1 }, 10*time.Second, 10*time.Millisecond)
 	require.Eventually(t, func() bool { s, _ := c.Session(); return s.Access != first.Access }, 10*time.Second, 5*time.Millisecond)
 
 	_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
 	require.NoError(t, err)
-	assert.Equal(t, 1, srv.RefreshCalls())
-	assert.Equal(t, 1, srv.TokenCalls())
-	assert.Equal(t, 3, srv.LoansCalls(), "no call was refused")
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteRefresh))
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteToken))
+	assert.Equal(t, 3, srv.Calls(dfcutest.RouteLoans), "no call was refused")
 }
 
 func TestRejectedRefreshLogsInAgainOnce(t *testing.T) {
@@ -167,8 +167,8 @@ func TestRejectedRefreshLogsInAgainOnce(t *testing.T) {
 		_, err := c.Loans(ctx, dfcutest.AccountWithLoans)
 		return err
 	})
-	assert.Equal(t, 1, srv.RefreshCalls())
-	assert.Equal(t, 2, srv.TokenCalls(), "the first login and exactly one re-login")
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteRefresh))
+	assert.Equal(t, 2, srv.Calls(dfcutest.RouteToken), "the first login and exactly one re-login")
 }
 
 func TestRejectedRefreshWithoutCredentialsIsSessionExpired(t *testing.T) {
@@ -186,7 +186,7 @@ func TestRejectedRefreshWithoutCredentialsIsSessionExpired(t *testing.T) {
 	var e *banklink.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "token_not_valid", e.Code)
-	assert.Equal(t, 1, srv.RefreshCalls())
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteRefresh))
 }
 
 func TestDeletedUserIsFinal(t *testing.T) {
@@ -202,8 +202,8 @@ func TestDeletedUserIsFinal(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "user_not_found", e.Code)
 	assert.ErrorIs(t, err, banklink.ErrUnauthorized)
-	assert.Equal(t, 0, srv.RefreshCalls(), "user_not_found is not cured by a refresh")
-	assert.Equal(t, 1, srv.LoansCalls())
+	assert.Equal(t, 0, srv.Calls(dfcutest.RouteRefresh), "user_not_found is not cured by a refresh")
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteLoans))
 }
 
 func TestSessionRoundTrip(t *testing.T) {
@@ -217,7 +217,7 @@ func TestSessionRoundTrip(t *testing.T) {
 	t.Cleanup(c.CloseIdleConnections)
 	_, err = c.Loans(context.Background(), dfcutest.AccountWithLoans)
 	require.NoError(t, err)
-	assert.Equal(t, 0, srv.TokenCalls(), "the restored session needs no login")
+	assert.Equal(t, 0, srv.Calls(dfcutest.RouteToken), "the restored session needs no login")
 	restored, _ := c.Session()
 	// Saved: on this machine's clock at arrival; restored: the exp claim.
 	assert.WithinDuration(t, saved.AccessExpiry, restored.AccessExpiry, 2*time.Second)
@@ -231,7 +231,7 @@ func TestRetriesThroughTransientFailures(t *testing.T) {
 	got, err := c.Loans(context.Background(), dfcutest.AccountWithLoans)
 	require.NoError(t, err)
 	assert.Len(t, got.Loans, 2)
-	assert.Equal(t, 3, srv.LoansCalls())
+	assert.Equal(t, 3, srv.Calls(dfcutest.RouteLoans))
 }
 
 func TestRetriesStopAtTheMaximum(t *testing.T) {
@@ -253,7 +253,7 @@ func TestRetriesStopAtTheMaximum(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 503, e.StatusCode)
 	assert.Equal(t, "Something went wrong. Please try again later.", e.Message)
-	assert.Equal(t, 3, srv.LoansCalls())
+	assert.Equal(t, 3, srv.Calls(dfcutest.RouteLoans))
 }
 
 func TestRetryAfterIsHonoured(t *testing.T) {
@@ -267,7 +267,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	_, err = c.Loans(context.Background(), dfcutest.AccountWithLoans)
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, time.Since(start), time.Second, "waited as the server asked, not the 1ms backoff")
-	assert.Equal(t, 2, srv.LoansCalls())
+	assert.Equal(t, 2, srv.Calls(dfcutest.RouteLoans))
 }
 
 func TestRetryAfterBeyondTheCapIsReturned(t *testing.T) {
@@ -285,7 +285,7 @@ func TestRetryAfterBeyondTheCapIsReturned(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, time.Hour, e.RetryAfter)
 	assert.Less(t, time.Since(start), time.Second, "did not sleep")
-	assert.Equal(t, 1, srv.LoansCalls())
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteLoans))
 }
 
 func TestCancelledContextStopsBackoffAtOnce(t *testing.T) {
@@ -297,7 +297,7 @@ func TestCancelledContextStopsBackoffAtOnce(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		for srv.LoansCalls() == 0 {
+		for srv.Calls(dfcutest.RouteLoans) == 0 {
 			time.Sleep(time.Millisecond)
 		}
 		time.Sleep(20 * time.Millisecond) // now inside the one-minute backoff
@@ -307,7 +307,7 @@ func TestCancelledContextStopsBackoffAtOnce(t *testing.T) {
 	_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Less(t, time.Since(start), 5*time.Second)
-	assert.Equal(t, 1, srv.LoansCalls())
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteLoans))
 }
 
 func TestDeadlineShorterThanBackoffReturnsTheLastError(t *testing.T) {

@@ -206,7 +206,7 @@ func TestFleetDFCU(t *testing.T) {
 	srv := dfcutest.NewServer(dfcutest.WithTokenLifetimes(3*time.Second, time.Hour))
 	t.Cleanup(srv.Close)
 	f := newFleet(t, "dfcu", srv.URL, redisserver.Addr(t))
-	runFleet(t, f, 0, 3, fleetCounts{logins: srv.TokenCalls, refreshes: srv.RefreshCalls})
+	runFleet(t, f, 0, 3, fleetCounts{logins: func() int { return srv.Calls(dfcutest.RouteToken) }, refreshes: func() int { return srv.Calls(dfcutest.RouteRefresh) }})
 }
 
 func TestFleetFintiv(t *testing.T) {

@@ -169,7 +169,7 @@ func TestRedisDownThenBack(t *testing.T) {
 		srv.ExpireAccessTokens()
 		require.NoError(t, loans(), "the renewal degrades to this process")
 	}
-	assert.Equal(t, 2, srv.RefreshCalls())
+	assert.Equal(t, 2, srv.Calls(dfcutest.RouteRefresh))
 	assert.Equal(t, 1, strings.Count(logs.String(), "session store unavailable"), "one warning:\n%s", logs.String())
 
 	rs.Restart() // empty: no persistence
@@ -178,7 +178,7 @@ func TestRedisDownThenBack(t *testing.T) {
 	_, v, err := store.LoadSession(ctx, "dfcu:loans")
 	require.NoError(t, err)
 	assert.EqualValues(t, 2, v, "coordination resumed: the renewal was stored (its in-flight record, then the session)")
-	assert.Equal(t, 1, srv.TokenCalls(), "never a new login")
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteToken), "never a new login")
 }
 
 // A lease whose holder dies mid-renewal, its refresh in flight: another

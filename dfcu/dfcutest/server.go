@@ -207,13 +207,3 @@ func (s *Server) DeleteUser(username string) {
 		u.deleted = true
 	}
 }
-
-// TokenCalls, RefreshCalls and LoansCalls count the requests each route
-// served, injected faults included.
-func (s *Server) TokenCalls() int { return s.Calls(RouteToken) }
-
-// RefreshCalls counts token/refresh/ requests.
-func (s *Server) RefreshCalls() int { return s.Calls(RouteRefresh) }
-
-// LoansCalls counts api/accounts/loans/ requests.
-func (s *Server) LoansCalls() int { return s.Calls(RouteLoans) }

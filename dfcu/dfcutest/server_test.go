@@ -149,9 +149,9 @@ func TestFakeSwitches(t *testing.T) {
 	r = post(t, s, "token/", "application/json", `{"username":"ann","password":"pw-ann"}`)
 	assert.Equal(t, 503, r.status)
 	assert.Equal(t, "7", r.header.Get("Retry-After"))
-	assert.Equal(t, 3, s.TokenCalls())
-	assert.Equal(t, 1, s.RefreshCalls())
-	assert.Equal(t, 3, s.LoansCalls())
+	assert.Equal(t, 3, s.Calls(RouteToken))
+	assert.Equal(t, 1, s.Calls(RouteRefresh))
+	assert.Equal(t, 3, s.Calls(RouteLoans))
 }
 
 // Regression (#12.4): a login read the user's fields after unlocking

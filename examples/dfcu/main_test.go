@@ -34,7 +34,7 @@ func TestOnAConfiguredServer(t *testing.T) {
 	})))
 	assert.NotContains(t, out.String(), "fake")
 	assert.Contains(t, out.String(), "James Blunt")
-	assert.Equal(t, 1, srv.TokenCalls())
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteToken))
 }
 
 func TestFailuresAreClear(t *testing.T) {

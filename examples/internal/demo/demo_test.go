@@ -47,7 +47,7 @@ func TestDFCUOnAConfiguredServer(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, out.String(), "fake")
 	assert.Contains(t, out.String(), "James Blunt")
-	assert.Equal(t, 1, srv.TokenCalls())
+	assert.Equal(t, 1, srv.Calls(dfcutest.RouteToken))
 }
 
 func TestDFCUFailuresAreClear(t *testing.T) {

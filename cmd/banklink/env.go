@@ -54,6 +54,10 @@ func commandTerms(msg string) string {
 		"use https, or opt in with banklink.WithInsecureHTTP()", "use https, or pass --insecure",
 		"configure fintract.WithCredentials and fintract.WithOTPCallback, or call Login and VerifyOTP",
 		"log in again with 'banklink fintract login --session FILE'",
+		"use dfcu.WithCredentials or dfcu.WithSession", "set DFCU_USERNAME and DFCU_PASSWORD, or give --session FILE",
+		"use fintiv.WithAPIKey", "set FINTIV_API_KEY or give --api-key-file",
+		"use merchant.WithNIPCredentials", "set NIP_USERNAME and NIP_PASSWORD",
+		"(use banklink.WithBaseURL)", "(set the provider's _BASE_URL variable or --base-url)",
 	).Replace(msg)
 }
 

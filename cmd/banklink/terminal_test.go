@@ -197,3 +197,14 @@ func TestJSONConvention(t *testing.T) {
 	assert.Contains(t, failure, "status", "the HTTP status of the answer (DFCU says \"not found\" with a 200)")
 	assert.EqualValues(t, exitRefused, failure["exit_code"])
 }
+
+// Advice in the command's terms: plain http to another host names
+// --insecure, not the Go option (it said "opt in with
+// banklink.WithInsecureHTTP()"), and nothing is sent.
+func TestAdviceInTheCommandsTerms(t *testing.T) {
+	code, _, errOut := cli(t, nil, []string{"DFCU_BASE_URL=http://loans.example.com/", "DFCU_USERNAME=u", "DFCU_PASSWORD=p"},
+		"dfcu", "loans", dfcutest.AccountWithLoans)
+	assert.Equal(t, exitUsage, code, errOut)
+	assert.Contains(t, errOut, "--insecure")
+	assert.NotContains(t, errOut, "WithInsecureHTTP")
+}

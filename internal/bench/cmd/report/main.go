@@ -136,12 +136,25 @@ On this 2-core machine the client and the loopback server compete for the same c
 client's result moves by several percent with its position in the sequence (what ran just before,
 the machine's load drifting over minutes): the report rotates the order of the clients from one
 run to the next, and the in-memory table has no server in it at all. What the SDK does per call
-that the raw call does not: a per-attempt timeout (one timer per client, a cancellable context
-per attempt), the retry policy's state, credential injection, the body read through a size limit
-into a pooled buffer, and decoding into typed values (` + "`time.Time`" + ` dates, integer amounts). It still
-costs less than the raw call, because the loans answer is read without reflection
-(` + "`internal/jsonread`" + `: anything unusual is handed to encoding/json, and a fuzz test holds the two to
-the same result), which saves more than the rest costs.
+that the raw call does not: the call's context (its bound, a timer) and each attempt's (the attempt
+timeout, a second timer), go-retryablehttp's loop, the retry decision and budget, credential
+injection, the body read through a size limit into a pooled buffer, and decoding into typed values
+(` + "`time.Time`" + ` dates, integer amounts). The loans call still costs less than the raw one in memory,
+because its answer is read without reflection (` + "`internal/jsonread`" + `: anything unusual is handed to
+encoding/json, and a fuzz test holds the two to the same result), which saves more than the rest
+costs.
+
+The other providers decode with encoding/json, as the raw calls do, so what the SDK adds shows. A
+CPU profile of the merchant call at one goroutine (` + "`Do`" + ` of the profile, against the same request by
+hand decoding into the same struct, both over an in-memory RoundTripper: about 10.1 µs against
+7.0 µs) puts the difference in: the two contexts and their timers, about 1.6 µs; building the
+request and the attempt's copy of it, about 0.8 µs; net/http's client bookkeeping for redirects
+(it copies the headers on every request), about 0.7 µs; the operation's checks (method, path,
+headers) and go-retryablehttp's loop, under 0.5 µs; decoding is the same on both sides (about 4 µs).
+Over loopback the difference at one goroutine grows to several microseconds more than the CPU it
+costs (client and server share the two cores: every microsecond of client CPU delays the server's
+next read). The calls went through two ` + "`http.Client`" + `s until this report (the transport's and the
+call's): one now, 6 allocations and about 4 µs less per merchant call.
 
 In the stampede, 1,000 calls wait for one refresh, which is sent within a millisecond. Its answer
 is read only once the Go scheduler has run every other goroutine of the burst up to the wait (it

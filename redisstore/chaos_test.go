@@ -42,6 +42,7 @@ func startChaosWith(t *testing.T, access time.Duration) *chaos {
 	if testing.Short() {
 		t.Skip("chaos against a real redis-server: not in -short")
 	}
+	t.Parallel() // a redis-server, a wallet and a fleet of its own: mostly waiting, never shared
 	c := &chaos{t: t, redis: redisserver.Start(t)}
 	c.wallet = newWallet(t, merchanttest.WithTokenLifetimes(access, 0), merchanttest.WithReuseDetection())
 	c.fleet = newFleet(t, "merchant", c.wallet.URL, c.redis.Addr)
@@ -107,14 +108,14 @@ func TestChaosRefusedThenRestartedEmpty(t *testing.T) {
 	c.finish(1 + chaosReplicas + 1)
 }
 
-// Redis stalled (SIGSTOP) for 20s: connections open, nothing answers.
-// Calls never wait for it beyond the store's bound; renewals go on
-// without it.
+// Redis stalled (SIGSTOP) for 10s, five access-token lifetimes:
+// connections open, nothing answers. Calls never wait for it beyond the
+// store's bound; renewals go on without it.
 func TestChaosStalledRedis(t *testing.T) {
 	c := startChaos(t)
 	c.run(2 * time.Second)
 	c.redis.Pause()
-	c.run(20 * time.Second)
+	c.run(10 * time.Second)
 	c.redis.Resume()
 	c.run(4 * time.Second)
 	c.finish(1 + chaosReplicas + 1)

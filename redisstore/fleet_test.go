@@ -189,6 +189,7 @@ func runFleet(t *testing.T, f *fleet, minInterval time.Duration, rotations int, 
 }
 
 func TestFleetMerchant(t *testing.T) {
+	t.Parallel() // servers and a fleet of its own
 	const ttl = 2 * time.Second // short, with room for a loaded machine's scheduling
 	w := merchanttest.NewWallet(merchanttest.WithTokenLifetimes(ttl, 0), merchanttest.WithReuseDetection())
 	t.Cleanup(w.Close)
@@ -203,6 +204,7 @@ func TestFleetMerchant(t *testing.T) {
 // DFCU and Fintiv tokens say when they expire: the fleet refreshes ahead
 // of expiry, once.
 func TestFleetDFCU(t *testing.T) {
+	t.Parallel() // servers and a fleet of its own
 	srv := dfcutest.NewServer(dfcutest.WithTokenLifetimes(3*time.Second, time.Hour))
 	t.Cleanup(srv.Close)
 	f := newFleet(t, "dfcu", srv.URL, redisserver.Addr(t))
@@ -210,6 +212,7 @@ func TestFleetDFCU(t *testing.T) {
 }
 
 func TestFleetFintiv(t *testing.T) {
+	t.Parallel() // servers and a fleet of its own
 	srv := fintivtest.NewServer(fintivtest.WithTokenLifetimes(3*time.Second, 0))
 	t.Cleanup(srv.Close)
 	f := newFleet(t, "fintiv", srv.URL, redisserver.Addr(t))

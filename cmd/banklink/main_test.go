@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -280,8 +281,17 @@ func TestExamplesRunAgainstTheFakeProcess(t *testing.T) {
 	assert.Positive(t, calls(t, f, "merchant", "login"))
 }
 
+// inProcess runs the command line in this process (help and argument
+// checks: no prompt, no signal, no network; a process per line would cost
+// a second each under -race).
+func inProcess(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, env{in: strings.NewReader(""), out: &out, errOut: &errOut, getenv: func(string) string { return "" }})
+	return code, out.String(), errOut.String()
+}
+
 func TestHelpIsComplete(t *testing.T) {
-	code, out, _ := cli(t, nil, nil, "--help")
+	code, out, _ := inProcess("--help")
 	require.Equal(t, exitOK, code)
 	for _, want := range []string{"fake", "dfcu", "fintract", "fintiv", "merchant", "session", "Exit codes:", "--json"} {
 		assert.Contains(t, out, want)
@@ -291,17 +301,17 @@ func TestHelpIsComplete(t *testing.T) {
 		{"fintract", "upload", "--help"}, {"fintract", "info", "--help"}, {"fintiv", "me", "--help"},
 		{"merchant", "login", "--help"}, {"merchant", "nip", "--help"}, {"session", "show", "--help"}, {"session", "refresh", "--help"},
 	} {
-		code, out, _ := cli(t, nil, nil, args...)
+		code, out, _ := inProcess(args...)
 		assert.Equal(t, exitOK, code, "%v", args)
 		assert.Contains(t, out, "Usage:", "%v", args)
 		assert.Contains(t, out, "Flags:", "%v", args)
 	}
-	code, _, errOut := cli(t, nil, nil, "dfcu", "loans")
+	code, _, errOut := inProcess("dfcu", "loans")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, errOut, "ACCOUNT")
-	code, _, _ = cli(t, nil, nil, "fake", "--nope")
+	code, _, _ = inProcess("fake", "--nope")
 	assert.Equal(t, exitUsage, code)
-	code, _, errOut = cli(t, nil, nil, "dfcu", "loans", "1")
+	code, _, errOut = inProcess("dfcu", "loans", "1")
 	assert.Equal(t, exitUsage, code, "no DFCU_BASE_URL")
 	assert.Contains(t, errOut, "DFCU_BASE_URL")
 }

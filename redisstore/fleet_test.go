@@ -189,8 +189,9 @@ func runFleet(t *testing.T, f *fleet, minInterval time.Duration, rotations int, 
 }
 
 func TestFleetMerchant(t *testing.T) {
-	t.Parallel()                // servers and a fleet of its own
-	const ttl = 2 * time.Second // short, with room for a loaded machine's scheduling
+	t.Parallel() // servers and a fleet of its own
+	// Short, with room for a loaded machine's scheduling.
+	const ttl = 2 * time.Second
 	w := merchanttest.NewWallet(merchanttest.WithTokenLifetimes(ttl, 0), merchanttest.WithReuseDetection())
 	t.Cleanup(w.Close)
 	f := newFleet(t, "merchant", w.URL, redisserver.Addr(t))

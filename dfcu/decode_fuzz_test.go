@@ -34,7 +34,7 @@ func FuzzDecodeLoans(f *testing.F) {
 		if status < 100 || status > 999 {
 			status = 200
 		}
-		r := &transport.Response{ResponseInfo: banklink.ResponseInfo{StatusCode: status, Header: http.Header{}, Method: "POST", Path: "/api/accounts/loans/"}, Body: body}
+		r := &transport.Response{ResponseInfo: banklink.ResponseInfo{StatusCode: status, Method: "POST", Path: "/api/accounts/loans/"}, Header: http.Header{}, Body: body}
 		loans, err := decodeLoans(r, "1002000989")
 		var e *banklink.Error
 		switch {
@@ -58,7 +58,7 @@ func FuzzDecodeTokens(f *testing.F) {
 	f.Add(400, []byte(`{"username":["This field is required."]}`))
 	f.Add(200, []byte(`{"access":""}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		r := &transport.Response{ResponseInfo: banklink.ResponseInfo{StatusCode: status, Header: http.Header{}}, Body: body}
+		r := &transport.Response{ResponseInfo: banklink.ResponseInfo{StatusCode: status}, Header: http.Header{}, Body: body}
 		var pair tokenPair
 		if err := decodeTokens(r, &pair, true); err == nil && (pair.Access == "" || pair.Refresh == "") {
 			t.Fatal("accepted a token response without tokens")
@@ -100,7 +100,7 @@ func FuzzFastLoans(f *testing.F) {
 		if !ok {
 			return
 		}
-		r := &transport.Response{ResponseInfo: banklink.ResponseInfo{StatusCode: 200, Header: http.Header{}, Method: "POST", Path: "/api/accounts/loans/"}, Body: body}
+		r := &transport.Response{ResponseInfo: banklink.ResponseInfo{StatusCode: 200, Method: "POST", Path: "/api/accounts/loans/"}, Header: http.Header{}, Body: body}
 		slow, err := reflectLoans(r, "1002000989")
 		if err != nil || !reflect.DeepEqual(fast, slow) {
 			t.Fatalf("%q: fast %+v; encoding/json %+v, %v", body, fast, slow, err)

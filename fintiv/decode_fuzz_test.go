@@ -30,7 +30,7 @@ func FuzzDecoders(f *testing.F) {
 		if status < 100 || status > 999 {
 			status = 200
 		}
-		r := &transport.Response{ResponseInfo: banklink.ResponseInfo{StatusCode: status, Header: http.Header{}, Method: "POST", Path: "/auth/api/validate/pin"}, Body: body}
+		r := &transport.Response{ResponseInfo: banklink.ResponseInfo{StatusCode: status, Method: "POST", Path: "/auth/api/validate/pin"}, Header: http.Header{}, Body: body}
 		var out struct {
 			PinValidated bool `json:"pinValidated"`
 		}

@@ -37,7 +37,7 @@ func FuzzDecoders(f *testing.F) {
 		if status < 100 || status > 999 {
 			status = 200
 		}
-		r := &transport.Response{ResponseInfo: banklink.ResponseInfo{StatusCode: status, Header: http.Header{}, Method: "GET", Path: "/auth/info/93/"}, Body: body}
+		r := &transport.Response{ResponseInfo: banklink.ResponseInfo{StatusCode: status, Method: "GET", Path: "/auth/info/93/"}, Header: http.Header{}, Body: body}
 		typed := func(err error) {
 			var e *banklink.Error
 			if err != nil && !errors.As(err, &e) {

@@ -29,7 +29,7 @@ func FuzzDecoders(f *testing.F) {
 		if status < 100 || status > 999 {
 			status = 200
 		}
-		r := &transport.Response{ResponseInfo: banklink.ResponseInfo{StatusCode: status, Header: http.Header{}, Method: "POST", Path: "/x"}, Body: body}
+		r := &transport.Response{ResponseInfo: banklink.ResponseInfo{StatusCode: status, Method: "POST", Path: "/x"}, Header: http.Header{}, Body: body}
 		var e *banklink.Error
 		if _, err := decodeWallet(r, false); err != nil && !errors.As(err, &e) {
 			t.Fatalf("untyped wallet error %T", err)

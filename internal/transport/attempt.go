@@ -54,7 +54,9 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 		}
 	}
 	if first || req.Method == c.op.Method { // a 301, 302 or 303 turns a POST into a bodiless GET
-		if err := c.setBody(req, moving); err != nil {
+		// The call's own reader only for its very first request: a later
+		// one's connection may still hold the earlier reader.
+		if err := c.setBody(req, moving, first && c.attempts == 1); err != nil {
 			return nil, c.finish(req, nil, err)
 		}
 	}
@@ -210,10 +212,10 @@ func (c *call) credentials(ctx context.Context, req *http.Request) (*credential.
 
 // setBody gives the attempt its body: the bytes again, or the body
 // function's stream opened afresh (its bytes resetting the stall timer).
-// The first attempt's bytes are read through the reader inside the call; a
-// retry's get a reader of their own, since the earlier attempt's
-// connection may still be reading.
-func (c *call) setBody(req *http.Request, moving *stall) error {
+// With reuse (the call's very first request) the bytes are read through
+// the reader inside the call; a retry's or a redirect's get a reader of
+// their own, since the earlier request's connection may still be reading.
+func (c *call) setBody(req *http.Request, moving *stall, reuse bool) error {
 	op := c.op
 	switch {
 	case op.BodyFunc != nil:
@@ -244,7 +246,7 @@ func (c *call) setBody(req *http.Request, moving *stall) error {
 		// other type makes it flush the headers first, a second syscall on
 		// both ends.
 		br := &c.br
-		if c.attempts == 1 {
+		if reuse {
 			br.Reset(op.Body)
 		} else {
 			br = bytes.NewReader(op.Body)

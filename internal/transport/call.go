@@ -196,8 +196,8 @@ func (c *call) run(ctx, cctx context.Context, decode func(*Response) error) erro
 	if err != nil {
 		return c.failure(err)
 	}
-	r := Response{ResponseInfo: banklink.ResponseInfo{StatusCode: resp.StatusCode, Header: resp.Header, Method: op.Method,
-		Path: hreq.URL.Path, Attempts: c.attempts}, t: t, op: op}
+	r := Response{ResponseInfo: banklink.ResponseInfo{StatusCode: resp.StatusCode, Method: op.Method,
+		Path: hreq.URL.Path, Attempts: c.attempts}, Header: resp.Header, t: t, op: op}
 	if c.buf != nil {
 		r.Body = c.buf.Bytes()
 	}

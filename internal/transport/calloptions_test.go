@@ -193,3 +193,19 @@ func TestWithCallOptionsMerges(t *testing.T) {
 }
 
 func (*recordingSource) LoginKind() credential.LoginKind { return credential.LoginUnattended }
+
+// The decoder's embedded metadata never holds the raw headers (a rotated
+// token pair among them): a provider that copies it into an error or a
+// capture copies no credential.
+func TestDecoderMetadataHoldsNoRawHeaders(t *testing.T) {
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Access-Token", "ROTATED-access")
+		w.Header().Set("X-Refresh-Token", "ROTATED-refresh")
+	})
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{})
+	require.NoError(t, tr.Do(context.Background(), &Op{Name: "x", Method: http.MethodGet, Path: "p"}, func(r *Response) error {
+		assert.Equal(t, "ROTATED-access", r.Header.Get("X-Access-Token"), "the decoder sees the answer's headers")
+		assert.Nil(t, r.ResponseInfo.Header, "the metadata an error may copy holds none")
+		return nil
+	}))
+}

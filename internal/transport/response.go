@@ -15,11 +15,14 @@ const snippetBytes = 512
 
 // Response is what a provider decoder sees of the final HTTP response.
 // Body is valid only while the decoder runs: decoders copy what they keep.
-// Its metadata is the public one, Header the raw answer's (credentials
-// included: it never leaves the SDK; Info is what an error may keep).
+// Its metadata is the public type, whose Header stays nil here: the raw
+// answer's headers (credentials included) are Header, a field of its own,
+// so copying the embedded metadata into an error or a capture can never
+// carry them. Info is what an error may keep.
 type Response struct {
 	banklink.ResponseInfo
-	Body []byte
+	Header http.Header
+	Body   []byte
 
 	t  *Transport
 	op *Op

@@ -189,7 +189,6 @@ func runFleet(t *testing.T, f *fleet, minInterval time.Duration, rotations int, 
 }
 
 func TestFleetMerchant(t *testing.T) {
-	t.Parallel() // servers and a fleet of its own
 	// Short, with room for a loaded machine's scheduling.
 	const ttl = 2 * time.Second
 	w := merchanttest.NewWallet(merchanttest.WithTokenLifetimes(ttl, 0), merchanttest.WithReuseDetection())
@@ -205,7 +204,6 @@ func TestFleetMerchant(t *testing.T) {
 // DFCU and Fintiv tokens say when they expire: the fleet refreshes ahead
 // of expiry, once.
 func TestFleetDFCU(t *testing.T) {
-	t.Parallel() // servers and a fleet of its own
 	srv := dfcutest.NewServer(dfcutest.WithTokenLifetimes(3*time.Second, time.Hour))
 	t.Cleanup(srv.Close)
 	f := newFleet(t, "dfcu", srv.URL, redisserver.Addr(t))
@@ -213,7 +211,6 @@ func TestFleetDFCU(t *testing.T) {
 }
 
 func TestFleetFintiv(t *testing.T) {
-	t.Parallel() // servers and a fleet of its own
 	srv := fintivtest.NewServer(fintivtest.WithTokenLifetimes(3*time.Second, 0))
 	t.Cleanup(srv.Close)
 	f := newFleet(t, "fintiv", srv.URL, redisserver.Addr(t))

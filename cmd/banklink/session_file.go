@@ -51,7 +51,7 @@ func saveSession(file string, s any) error {
 	}
 	for _, dir := range []string{filepath.Dir(file), os.TempDir()} {
 		if kept, rerr := writeNew(dir, filepath.Base(file)+".recovered-*", b); rerr == nil {
-			return fmt.Errorf("saving the session to %s: %w; the new session is in %s (mode 0600): move it there, the old one is spent", file, err, kept)
+			return fmt.Errorf("saving the session to %s: %w; the new session is in %s (mode 0600): move it over %s, the saved one may no longer work", file, err, kept, file)
 		}
 	}
 	return fmt.Errorf("saving the session to %s: %w (and no recovery file could be written)", file, err)

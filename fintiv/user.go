@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,10 +51,10 @@ type Millis struct{ time.Time }
 // UnmarshalJSON reads milliseconds; anything unreadable leaves the zero time.
 func (m *Millis) UnmarshalJSON(b []byte) error {
 	var s envelope.FlexString
-	if err := json.Unmarshal(b, &s); err != nil {
+	if err := s.UnmarshalJSON(b); err != nil {
 		return nil // a value of another type must not break the whole Person
 	}
-	n, err := json.Number(strings.TrimSpace(string(s))).Int64()
+	n, err := strconv.ParseInt(strings.TrimSpace(string(s)), 10, 64)
 	if err != nil || n <= 0 || n > 1<<50 {
 		m.Time = time.Time{}
 		return nil

@@ -22,7 +22,9 @@ import (
 // saw the server reject a token invalidates that one, not whichever token
 // happens to be current.
 type Token struct {
-	bearer        []string // "Bearer <access>", built when the cache takes the token
+	// Header values built when the cache takes the token, shared by
+	// every request that carries it (net/http never modifies them).
+	bearer, access, refresh []string // "Bearer <access>", <access>, <refresh>
 	Access        string
 	Refresh       string
 	AccessExpiry  time.Time // zero when unknown (opaque tokens)
@@ -67,10 +69,20 @@ func (t *Token) BearerHeader() []string {
 	return t.bearer
 }
 
+// PairHeader returns the X-Access-Token and X-Refresh-Token header values
+// for t, shared like BearerHeader's.
+func (t *Token) PairHeader() (access, refresh []string) {
+	if t.access == nil {
+		return []string{t.Access}, []string{t.Refresh}
+	}
+	return t.access, t.refresh
+}
+
 // seal prepares t before the cache publishes it; t is not shared yet.
 func (t *Token) seal() *Token {
 	if t != nil && t.bearer == nil && t.Access != "" {
 		t.bearer = []string{"Bearer " + t.Access}
+		t.access, t.refresh = []string{t.Access}, []string{t.Refresh}
 	}
 	return t
 }
@@ -79,7 +91,7 @@ func (t *Token) seal() *Token {
 // cache holds (the copy is then stored in its place).
 func (t *Token) With(f func(*Token)) *Token {
 	c := *t
-	c.bearer = nil
+	c.bearer, c.access, c.refresh = nil, nil, nil
 	f(&c)
 	return c.seal()
 }

@@ -204,8 +204,7 @@ func (c *call) credentials(ctx context.Context, req *http.Request) (*credential.
 	case SchemeBearer:
 		req.Header["Authorization"] = tok.BearerHeader()
 	case SchemeHeaderPair:
-		req.Header["X-Access-Token"] = []string{tok.Access}
-		req.Header["X-Refresh-Token"] = []string{tok.Refresh}
+		req.Header["X-Access-Token"], req.Header["X-Refresh-Token"] = tok.PairHeader()
 	}
 	return tok, nil
 }

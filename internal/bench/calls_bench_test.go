@@ -77,18 +77,17 @@ func rotate[T any](s []T) []T {
 func BenchmarkProviders(b *testing.B) {
 	srv := newServer(b)
 	bearer := map[string]string{"Authorization": "Bearer " + access}
-	anyJSON := func() any { return new(map[string]any) }
 	providers := []struct {
 		name     string
 		raw      func(*testing.B) call
 		banklink func(*testing.B, string) call
 	}{
-		{"fintract-UserInfo", func(b *testing.B) call { return rawGet(b, srv.URL+"/auth/info/93/", bearer, anyJSON) }, fintractCall},
+		{"fintract-UserInfo", func(b *testing.B) call { return rawGet[rawInfo](b, srv.URL+"/auth/info/93/", bearer) }, fintractCall},
 		{"fintiv-Me", func(b *testing.B) call {
-			return rawGet(b, srv.URL+"/auth/api/myinfo", map[string]string{"Authorization": "Bearer " + access, "api-key": apiKey}, anyJSON)
+			return rawGet[rawMyinfo](b, srv.URL+"/auth/api/myinfo", map[string]string{"Authorization": "Bearer " + access, "api-key": apiKey})
 		}, fintivCall},
 		{"merchant-Do", func(b *testing.B) call {
-			return rawGet(b, srv.URL+"/api/v1/merchant/profile", map[string]string{"X-Access-Token": access, "X-Refresh-Token": refresh}, anyJSON)
+			return rawGet[rawProfile](b, srv.URL+"/api/v1/merchant/profile", map[string]string{"X-Access-Token": access, "X-Refresh-Token": refresh})
 		}, merchantCall},
 	}
 	for _, n := range levels {

@@ -25,11 +25,11 @@ type Token struct {
 	// Header values built when the cache takes the token, shared by
 	// every request that carries it (net/http never modifies them).
 	bearer, access, refresh []string // "Bearer <access>", <access>, <refresh>
-	Access        string
-	Refresh       string
-	AccessExpiry  time.Time // zero when unknown (opaque tokens)
-	RefreshExpiry time.Time // zero when unknown
-	Obtained      time.Time // when the access token was obtained, on this machine's clock
+	Access                  string
+	Refresh                 string
+	AccessExpiry            time.Time // zero when unknown (opaque tokens)
+	RefreshExpiry           time.Time // zero when unknown
+	Obtained                time.Time // when the access token was obtained, on this machine's clock
 	// Facts are what the provider says of the session besides its tokens
 	// (Fintiv's session facts, Fintract's user, the merchant account):
 	// a value the provider never modifies once it is in a Token; nil

@@ -19,6 +19,9 @@ import (
 func Do[T any](ctx context.Context, c *Client, req banklink.Request) (T, error) {
 	return transport.DoRequest(ctx, c.t, req, func(r *transport.Response, out *T) error {
 		if r.StatusCode >= 200 && r.StatusCode < 300 {
+			if readEnvelope(r.Body, out) {
+				return nil // the usual answer, read without reflection
+			}
 			// One pass for the common case: "data" decodes straight into out.
 			fast := struct {
 				Status *bool           `json:"status"`

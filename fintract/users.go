@@ -179,7 +179,12 @@ func firstOf[T ~string](vals ...T) T {
 func decodeUserInfo(r *transport.Response) (*UserInfo, error) {
 	if r.StatusCode >= 200 && r.StatusCode < 300 {
 		var w wireInfo
-		if json.Unmarshal(r.Body, &w) == nil && w.ID != "" && w.Error == nil && w.Errors == nil && w.Data == nil {
+		read := readInfo(r.Body, &w) // the usual answer, without reflection
+		if !read {
+			w = wireInfo{}
+			read = json.Unmarshal(r.Body, &w) == nil
+		}
+		if read && w.ID != "" && w.Error == nil && w.Errors == nil && w.Data == nil {
 			id, _ := w.ID.Int64()
 			return &UserInfo{
 				ID: int(id), Email: w.Email, Avatar: w.Avatar, Gender: w.Gender, Username: w.Username, Name: w.Name,

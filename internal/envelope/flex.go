@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"unicode/utf8"
+
+	"github.com/banklink/banklink-go/internal/jsonread"
 )
 
 // FlexString decodes a JSON string or number (or null) as its text, for
@@ -81,4 +83,23 @@ func digits(b []byte, i int) int {
 		i++
 	}
 	return i
+}
+
+// ReadFlex reads a FlexString from r as encoding/json would through
+// UnmarshalJSON: a string without escapes, a number, or null (which sets
+// ""); anything else fails the read, and the caller leaves the document
+// to encoding/json.
+func ReadFlex(r *jsonread.Reader, f *FlexString) bool {
+	switch c := r.Peek(); {
+	case r.Null():
+		*f = ""
+		return true
+	case c == '"':
+		s, ok := r.Text()
+		*f = FlexString(s)
+		return ok
+	}
+	n, ok := r.Number()
+	*f = FlexString(n)
+	return ok
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/banklink/banklink-go/internal/jsonread"
 )
 
 // flexReference is what FlexString means, in encoding/json's own terms:
@@ -69,4 +71,25 @@ func TestIsNumberFollowsTheGrammar(t *testing.T) {
 	for _, s := range []string{"", "-", "01", "1.", ".5", "1e", "1e+", "+1", "1x", "0x10", "NaN", "1 "} {
 		assert.False(t, isNumber([]byte(s)), s)
 	}
+}
+
+// FuzzReadFlex: wherever ReadFlex reads a value, FlexString's UnmarshalJSON
+// (through encoding/json) reads it to the same text.
+func FuzzReadFlex(f *testing.F) {
+	for _, s := range []string{`{"v":"1"}`, `{"v":12}`, `{"v":null}`, `{"v":"a\"b"}`, `{"v":true}`, `{"v":"é"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got := FlexString("was")
+		r := jsonread.Of(b)
+		if !r.Fields([]string{"v"}, func(int) bool { return ReadFlex(&r, &got) }) || !r.Done() {
+			return
+		}
+		want := struct {
+			V FlexString `json:"v"`
+		}{"was"}
+		if err := json.Unmarshal(b, &want); err != nil || want.V != got {
+			t.Fatalf("%q: read %q; encoding/json %q, %v", b, got, want.V, err)
+		}
+	})
 }

@@ -162,3 +162,7 @@ func (r *Reader) TimeInto(dst *time.Time) bool {
 	*dst = t
 	return true
 }
+
+// Peek returns the first byte of the next value ('"' for a string, 'n'
+// for null, '{' for an object…) without reading it; 0 at the end.
+func (r *Reader) Peek() byte { return r.peek() }

@@ -225,6 +225,9 @@ func newError(r *transport.Response, b *body) *banklink.Error {
 // out (when not nil). Success is contextResponse.statusCode == "SUCCESS"
 // and nothing else, whatever the HTTP status.
 func decodeEnvelope(r *transport.Response, out any) error {
+	if p, ok := out.(*Person); ok && r.StatusCode >= 200 && r.StatusCode < 300 && readPerson(r.Body, p) {
+		return nil // the usual answer of Me, read without reflection
+	}
 	if out != nil && r.StatusCode >= 200 && r.StatusCode < 300 {
 		// One pass for the common case: responseData decodes straight into
 		// out (Unmarshal fills the pointer an interface holds).

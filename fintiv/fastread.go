@@ -33,17 +33,13 @@ func readPerson(body []byte, p *Person) bool {
 // field of the type decodeEnvelope reads it into, and no errors.
 func readSuccess(r *jsonread.Reader) bool {
 	var status, text *string
-	var code *envelope.FlexString
+	var code envelope.FlexString
 	return r.Fields([]string{"tenantName", "statusCode", "statusMessage", "additionalStatusCode", "additionalStatusMessage", "errors"}, func(i int) bool {
 		switch i {
 		case 1:
 			return r.StringPtrInto(&status) && status != nil && *status == StatusSuccess
 		case 3:
-			if r.Null() {
-				return true
-			}
-			code = new(envelope.FlexString)
-			return envelope.ReadFlex(r, code)
+			return envelope.ReadFlex(r, &code) // a *FlexString: null is nil, as ReadFlex's ""
 		case 5:
 			return r.Null()
 		}

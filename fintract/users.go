@@ -167,6 +167,15 @@ type wireInfo struct {
 	Data   json.RawMessage `json:"data"`
 }
 
+// unmarshalInfo is decodeUserInfo's one pass through encoding/json, in a
+// function of its own so that the wireInfo of the usual answer (read
+// without reflection) stays off the heap.
+func unmarshalInfo(body []byte) (wireInfo, bool) {
+	var w wireInfo
+	err := json.Unmarshal(body, &w)
+	return w, err == nil
+}
+
 func firstOf[T ~string](vals ...T) T {
 	for _, v := range vals {
 		if v != "" {
@@ -181,8 +190,7 @@ func decodeUserInfo(r *transport.Response) (*UserInfo, error) {
 		var w wireInfo
 		read := readInfo(r.Body, &w) // the usual answer, without reflection
 		if !read {
-			w = wireInfo{}
-			read = json.Unmarshal(r.Body, &w) == nil
+			w, read = unmarshalInfo(r.Body)
 		}
 		if read && w.ID != "" && w.Error == nil && w.Errors == nil && w.Data == nil {
 			id, _ := w.ID.Int64()

@@ -162,7 +162,7 @@ func (c *call) run(ctx, cctx context.Context, decode func(*Response) error) erro
 	if err != nil {
 		return t.invalid(op, err)
 	}
-	hreq.URL = t.url(op.Path, op.Query)
+	t.fillURL(hreq.URL, op.Path, op.Query) // the URL parsed from "" is the request's own
 	hreq.Host = hreq.URL.Host
 	// Canonical keys and shared value slices: no allocation per request.
 	// net/http never modifies header values. The headers live in the call

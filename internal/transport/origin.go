@@ -80,10 +80,15 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 // are the providers' own (ASCII, ids in decimal).
 func (t *Transport) url(path string, q url.Values) *url.URL {
 	u := new(url.URL)
+	t.fillURL(u, path, q)
+	return u
+}
+
+// fillURL sets u to path and q under the base URL.
+func (t *Transport) fillURL(u *url.URL, path string, q url.Values) {
 	*u = *t.base
 	u.Path = t.base.Path + strings.TrimPrefix(path, "/")
 	if len(q) > 0 {
 		u.RawQuery = url.Values(q).Encode()
 	}
-	return u
 }

@@ -189,8 +189,14 @@ type (
 // rawGet is a GET by hand: the URL, handHeaders and the credentials,
 // the answer decoded into a new value of out's type.
 func rawGet[T any](b *testing.B, url string, credentials map[string]string) call {
-	hc := &http.Client{Transport: pooled()}
-	b.Cleanup(hc.CloseIdleConnections)
+	tr := pooled()
+	b.Cleanup(tr.CloseIdleConnections)
+	return rawVia[T](tr, url, credentials)
+}
+
+// rawVia is rawGet through the RoundTripper rt.
+func rawVia[T any](rt http.RoundTripper, url string, credentials map[string]string) call {
+	hc := &http.Client{Transport: rt}
 	return func(ctx context.Context) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {

@@ -3,6 +3,7 @@ package reliability_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -20,7 +21,19 @@ import (
 	"github.com/banklink/banklink-go/merchant/merchanttest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain runs the package's parallel tests 16 at a time unless -parallel
+// says otherwise: the fault matrix's rows mostly wait on timers (a 2s
+// per-try timeout, a 1s Retry-After), and at GOMAXPROCS of them at once
+// (2 on a 2-core machine) the matrix took 17s of waiting.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		_ = flag.Set("test.parallel", "16")
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // want is a row's expected outcome for one call.
 type want struct {

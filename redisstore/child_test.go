@@ -35,6 +35,7 @@ const (
 	childStopFile = "BANKLINK_FLEET_STOP"
 	childLease    = "BANKLINK_FLEET_LEASE"
 	childCalls    = "BANKLINK_FLEET_CALLS" // a number of calls per goroutine instead of a stop file
+	childPace     = "BANKLINK_FLEET_PACE"  // each goroutine's pause between two calls
 )
 
 // childResult is what a child prints on its last line.
@@ -74,6 +75,7 @@ func runChild() int {
 	}
 	workers, _ := strconv.Atoi(os.Getenv(childWorkers))
 	perWorker, _ := strconv.Atoi(os.Getenv(childCalls))
+	pace, _ := time.ParseDuration(os.Getenv(childPace))
 	stop := os.Getenv(childStopFile)
 	var calls atomic.Int64
 	var mu sync.Mutex
@@ -92,6 +94,9 @@ func runChild() int {
 					if _, err := os.Stat(stop); err == nil {
 						return
 					}
+				}
+				if n > 0 {
+					time.Sleep(pace)
 				}
 				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 				err := call(ctx)

@@ -37,14 +37,23 @@ type fleet struct {
 	account  string
 	stop     string
 	lease    time.Duration
+	pace     time.Duration // each goroutine's pause between two calls
 }
+
+// fleetPace is the pause between two calls of one replica goroutine: a
+// fleet's steady traffic (the 40 goroutines of a chaos fleet make a call
+// every 2.5ms between them, and an expiry finds every goroutine calling
+// within one pace), not a spin that starves the 2 cores the test shares
+// with the rest of the suite (under -race a spinning fleet took 1.5 cores
+// for the package's 80s).
+const fleetPace = 100 * time.Millisecond
 
 func newFleet(t *testing.T, provider, base, redisAddr string) *fleet {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
 	return &fleet{t: t, provider: provider, base: base, redis: redisAddr, sealKey: key,
 		account: t.Name() + "-" + strconv.FormatInt(time.Now().UnixNano(), 36),
-		stop:    filepath.Join(t.TempDir(), "stop")} // lease 0: the SDK's default
+		stop:    filepath.Join(t.TempDir(), "stop"), pace: fleetPace} // lease 0: the SDK's default
 }
 
 // replica is one child process.
@@ -63,7 +72,7 @@ func (f *fleet) start(goroutines, calls int) *replica {
 		childEnv+"="+f.provider, childBase+"="+f.base, childRedis+"="+f.redis,
 		childSealKey+"="+hex.EncodeToString(f.sealKey), childKey+"="+f.account,
 		childWorkers+"="+strconv.Itoa(goroutines), childStopFile+"="+f.stop,
-		childLease+"="+f.lease.String(), childCalls+"="+strconv.Itoa(calls))
+		childLease+"="+f.lease.String(), childCalls+"="+strconv.Itoa(calls), childPace+"="+f.pace.String())
 	out, err := cmd.StdoutPipe()
 	require.NoError(f.t, err)
 	cmd.Stderr = os.Stderr

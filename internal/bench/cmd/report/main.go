@@ -63,7 +63,10 @@ func main() {
 		return
 	}
 	if old, err := os.ReadFile(*out); err == nil {
-		report = keepHandWritten(report, old)
+		if report, err = keepHandWritten(report, old); err != nil {
+			fmt.Fprintln(os.Stderr, "report:", err)
+			os.Exit(1)
+		}
 	}
 	if err := os.WriteFile(*out, []byte(report), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
@@ -77,12 +80,18 @@ const handWritten = "<!-- Sections below are written by hand; cmd/report keeps t
 
 // keepHandWritten appends to report the sections of the old file written
 // by hand (from the marker on).
-func keepHandWritten(report string, old []byte) string {
-	i := bytes.Index(old, []byte(handWritten))
-	if i < 0 {
-		return report
+func keepHandWritten(report string, old []byte) (string, error) {
+	if i := bytes.Index(old, []byte(handWritten)); i >= 0 {
+		return strings.TrimRight(report, "\n") + "\n\n" + string(old[i:]), nil
 	}
-	return strings.TrimRight(report, "\n") + "\n\n" + string(old[i:])
+	// No marker: a section the report does not write would be lost.
+	for line := range strings.Lines(string(old)) {
+		line = strings.TrimRight(line, "\n")
+		if strings.HasPrefix(line, "## ") && !strings.Contains(report, "\n"+line+"\n") {
+			return "", fmt.Errorf("the old file has a section the report does not write (%q) and no marker line before its hand-written sections; add this line before them, or they are lost:\n%s", line, handWritten)
+		}
+	}
+	return report, nil
 }
 
 // results maps a benchmark name (without the -GOMAXPROCS suffix) to its

@@ -384,7 +384,7 @@ func (c *call) endAttempt(resp *http.Response, err error, retry bool, wait time.
 		e.Category = errs.ForStatus(resp.StatusCode)
 	}
 	if err != nil {
-		e.Err = c.t.redactedErr(c.op, err)
+		e.Err = c.t.redactedErr(c.op, c.token, err)
 		e.Category = errs.CategoryOf(err)
 		if e.Category == "" && !errors.Is(err, context.Canceled) {
 			e.Category = errs.ErrUnavailable

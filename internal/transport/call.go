@@ -197,7 +197,7 @@ func (c *call) run(ctx, cctx context.Context, decode func(*Response) error) erro
 		return c.failure(err)
 	}
 	r := Response{ResponseInfo: banklink.ResponseInfo{StatusCode: resp.StatusCode, Method: op.Method,
-		Path: hreq.URL.Path, Attempts: c.attempts}, Header: resp.Header, t: t, op: op}
+		Path: hreq.URL.Path, Attempts: c.attempts}, Header: resp.Header, t: t, op: op, sent: c.token}
 	if c.buf != nil {
 		r.Body = c.buf.Bytes()
 	}
@@ -216,7 +216,7 @@ func (c *call) exhausted(ctx context.Context, last error) error {
 	if l := c.t.log; l != nil {
 		l.LogAttrs(ctx, slog.LevelWarn, "banklink: retries exhausted", slog.String("provider", c.t.cfg.Provider),
 			slog.String("op", c.op.Name), slog.Int("attempts", c.attempts),
-			slog.String("error", redact.String(last.Error(), c.t.secrets(c.op)...)))
+			slog.String("error", redact.String(last.Error(), c.t.secrets(c.op, c.token)...)))
 	}
 	return &errs.RetriesExhaustedError{Attempts: c.attempts, Last: last}
 }
@@ -258,7 +258,7 @@ func (c *call) failure(err error) error {
 	}
 	e := &errs.CallError{
 		Provider: c.t.cfg.Provider, Op: c.op.Name, Method: c.op.Method, Path: c.req.URL.Path,
-		Attempts: c.attempts, Category: kind, Err: c.t.redactedCause(c.op, redactURLError(err)),
+		Attempts: c.attempts, Category: kind, Err: c.t.redactedCause(c.op, c.token, redactURLError(err)),
 	}
 	if c.again {
 		return c.exhausted(c.parent, e)
@@ -319,7 +319,7 @@ func (c *call) capture(resp *http.Response) {
 	if resp != nil {
 		a.StatusCode = resp.StatusCode
 		a.Header = resp.Header.Clone()
-		secrets := c.t.secrets(c.op)
+		secrets := c.t.secrets(c.op, c.token)
 		for k, vs := range a.Header {
 			if credentialHeader(k) {
 				delete(a.Header, k)
@@ -354,7 +354,7 @@ func (t *Transport) observed(ctx context.Context, op *Op, decode func(*Response)
 				st.attemptEnd(banklink.AttemptEnd{Err: err, Duration: time.Since(st.attemptStart)})
 			}
 		}
-		end(banklink.OperationEnd{Err: t.redactedErr(op, err), Category: errs.CategoryOf(err), StatusCode: st.status,
+		end(banklink.OperationEnd{Err: t.redactedErr(op, nil, err), Category: errs.CategoryOf(err), StatusCode: st.status,
 			Attempts: st.attempts, Duration: time.Since(start)})
 		if p != nil {
 			panic(p)

@@ -209,3 +209,45 @@ func TestDecoderMetadataHoldsNoRawHeaders(t *testing.T) {
 		return nil
 	}))
 }
+
+// A gateway that echoes the pair the request carried under a name of its
+// own, in the answer that rotates the pair: the capture masks the pair the
+// attempt sent, not only the session current after the rotation.
+func TestCaptureMasksTheRotatedAwayPairAnAnswerEchoes(t *testing.T) {
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Echo", r.Header.Get("X-Access-Token")+" "+r.Header.Get("X-Refresh-Token"))
+		w.Header().Set("X-Access-Token", "next-access-secret")
+		w.Header().Set("X-Refresh-Token", "next-refresh-secret")
+		w.WriteHeader(http.StatusOK)
+	})
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeHeaderPair}, banklink.Options{})
+	var resp banklink.ResponseInfo
+	ctx := banklink.WithCallOptions(context.Background(), banklink.CallOptions{Capture: &resp})
+	require.NoError(t, tr.Do(ctx, &Op{Name: "x", Method: http.MethodGet, Path: "things", Auth: true}, decodeStatus))
+	echo := resp.Header.Get("X-Echo")
+	assert.NotEmpty(t, echo)
+	assert.NotContains(t, echo, secretAccess)
+	assert.NotContains(t, echo, secretRefresh)
+}
+
+// The same for an error's snippet: an answer that rotates the pair and
+// echoes the one the request carried in its body.
+func TestErrorSnippetMasksTheRotatedAwayPair(t *testing.T) {
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Access-Token", "next-access-secret")
+		w.Header().Set("X-Refresh-Token", "next-refresh-secret")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte("bad request for " + r.Header.Get("X-Access-Token") + " / " + r.Header.Get("X-Refresh-Token")))
+	})
+	tr, _ := newTransport(t, srv.URL, Config{Scheme: SchemeHeaderPair}, banklink.Options{})
+	err := tr.Do(context.Background(), &Op{Name: "x", Method: http.MethodGet, Path: "things", Auth: true}, func(r *Response) error {
+		return r.Fail(errs.ErrInvalidRequest, "", string(r.Body))
+	})
+	var e *banklink.Error
+	require.ErrorAs(t, err, &e)
+	assert.Contains(t, e.Snippet, "bad request for")
+	for _, shown := range []string{e.Error(), e.Snippet, e.Message} {
+		assert.NotContains(t, shown, secretAccess)
+		assert.NotContains(t, shown, secretRefresh)
+	}
+}

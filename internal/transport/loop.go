@@ -100,7 +100,7 @@ func logRetry(c *call, ctx context.Context, resp *http.Response, err error, wait
 	attrs := []slog.Attr{slog.String("provider", c.t.cfg.Provider), slog.String("op", c.op.Name),
 		slog.Int("attempt", c.attempts), slog.Int("status", status), slog.Duration("wait", wait)}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", redact.String(redactURLError(err).Error(), c.t.secrets(c.op)...)))
+		attrs = append(attrs, slog.String("error", redact.String(redactURLError(err).Error(), c.t.secrets(c.op, c.token)...)))
 	}
 	l.LogAttrs(ctx, slog.LevelDebug, "banklink: retrying", attrs...)
 }

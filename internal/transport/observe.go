@@ -54,7 +54,7 @@ func (t *Transport) logAttempt(ctx context.Context, c *call, req *http.Request, 
 		attrs = append(attrs, slog.Int("status", resp.StatusCode))
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", redact.String(redactURLError(err).Error(), t.secrets(c.op)...)))
+		attrs = append(attrs, slog.String("error", redact.String(redactURLError(err).Error(), t.secrets(c.op, c.token)...)))
 	}
 	t.log.LogAttrs(ctx, slog.LevelDebug, "banklink: http attempt", attrs...)
 }

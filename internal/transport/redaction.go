@@ -4,13 +4,16 @@ import (
 	"errors"
 	"net/url"
 
+	"github.com/banklink/banklink-go/internal/credential"
 	"github.com/banklink/banklink-go/internal/redact"
 )
 
 // secrets lists the values to redact from anything that may be shown
-// about op: the client's static secrets, the session's tokens and the
-// operation's own (a PIN, an OTP, a new password).
-func (t *Transport) secrets(op *Op) []string {
+// about op: the client's static secrets, the session's tokens, the
+// operation's own (a PIN, an OTP, a new password) and sent, the session
+// the call carried (an answer that rotated the pair made it not current,
+// and may echo it).
+func (t *Transport) secrets(op *Op, sent *credential.Token) []string {
 	if t == nil {
 		return nil
 	}
@@ -29,6 +32,9 @@ func (t *Transport) secrets(op *Op) []string {
 	}
 	for _, v := range t.cfg.SecretHeaders {
 		out = append(out, v...)
+	}
+	if sent != nil {
+		out = append(out, sent.Access, sent.Refresh)
 	}
 	return out
 }
@@ -61,9 +67,9 @@ func (e *redactedCause) Error() string { return e.msg }
 
 func (e *redactedCause) Unwrap() error { return e.err }
 
-func (t *Transport) redactedCause(op *Op, err error) error {
+func (t *Transport) redactedCause(op *Op, sent *credential.Token, err error) error {
 	msg := err.Error()
-	clean := redact.String(redact.StripQueries(msg), t.secrets(op)...)
+	clean := redact.String(redact.StripQueries(msg), t.secrets(op, sent)...)
 	if clean == msg {
 		return err
 	}
@@ -71,11 +77,11 @@ func (t *Transport) redactedCause(op *Op, err error) error {
 }
 
 // redactedErr is err as observers may see it: no secret, no query.
-func (t *Transport) redactedErr(op *Op, err error) error {
+func (t *Transport) redactedErr(op *Op, sent *credential.Token, err error) error {
 	if err == nil {
 		return nil
 	}
-	return redactedError{msg: redact.String(redactURLError(err).Error(), t.secrets(op)...), err: err}
+	return redactedError{msg: redact.String(redactURLError(err).Error(), t.secrets(op, sent)...), err: err}
 }
 
 // redactedError reads redacted and still matches what err matches.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/banklink/banklink-go"
+	"github.com/banklink/banklink-go/internal/credential"
 	"github.com/banklink/banklink-go/internal/envelope"
 	"github.com/banklink/banklink-go/internal/errs"
 	"github.com/banklink/banklink-go/internal/redact"
@@ -24,8 +25,9 @@ type Response struct {
 	Header http.Header
 	Body   []byte
 
-	t  *Transport
-	op *Op
+	t    *Transport
+	op   *Op
+	sent *credential.Token // the session the call carried, a secret too
 }
 
 // Info returns the facts an API error records, with a redacted body snippet.
@@ -49,18 +51,18 @@ func (r *Response) Info() errs.ResponseInfo {
 // redacted start of the body.
 func (r *Response) snippet() string {
 	if line, ok := envelope.DjangoDebug(r.Body); ok {
-		return redact.String(line, r.t.secrets(r.op)...)
+		return redact.String(line, r.t.secrets(r.op, r.sent)...)
 	}
-	return redact.Snippet(r.Body, snippetBytes, r.t.secrets(r.op)...)
+	return redact.Snippet(r.Body, snippetBytes, r.t.secrets(r.op, r.sent)...)
 }
 
 // Redact removes the client's secrets and any JWT from s.
-func (r *Response) Redact(s string) string { return redact.String(s, r.t.secrets(r.op)...) }
+func (r *Response) Redact(s string) string { return redact.String(s, r.t.secrets(r.op, r.sent)...) }
 
 // RedactFields removes secrets from field error messages (a server may
 // echo a value back), in place, and returns the map.
 func (r *Response) RedactFields(fields map[string][]string) map[string][]string {
-	secrets := r.t.secrets(r.op)
+	secrets := r.t.secrets(r.op, r.sent)
 	for _, msgs := range fields {
 		for i, m := range msgs {
 			msgs[i] = redact.String(m, secrets...)

@@ -16,14 +16,14 @@ type fastReader interface {
 // …} with no error, into out when T reads itself without reflection. It
 // reports false, out untouched, for anything else.
 func readEnvelope[T any](body []byte, out *T) bool {
-	var v T
-	f, ok := any(&v).(fastReader)
-	if !ok {
-		return false
+	if _, ok := any((*T)(nil)).(fastReader); !ok {
+		return false // asked of a nil pointer: a T without a reader costs nothing here
 	}
+	var v T
+	f := any(&v).(fastReader)
 	r := jsonread.Of(body)
 	var succeeded bool
-	ok = r.Fields([]string{"status", "data", "error"}, func(i int) bool {
+	ok := r.Fields([]string{"status", "data", "error"}, func(i int) bool {
 		switch i {
 		case 0:
 			b, isBool := r.Bool()

@@ -65,3 +65,13 @@ func FuzzReadEnvelope(f *testing.F) {
 		}
 	})
 }
+
+// A T without a fast reader costs the usual answer nothing in readEnvelope.
+func TestReadEnvelopeAllocatesNothingForOtherTypes(t *testing.T) {
+	type other struct{ ID string }
+	var out other
+	body := []byte(usualProfile)
+	if n := testing.AllocsPerRun(100, func() { readEnvelope(body, &out) }); n != 0 {
+		t.Fatalf("%v allocations for a type without a reader", n)
+	}
+}

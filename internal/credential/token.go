@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/banklink/banklink-go/internal/redact"
@@ -108,3 +109,7 @@ func (t Token) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, "credential.Token{Access:%s, Refresh:%s, AccessExpiry:%s, Gen:%d}",
 		redact.Masked(t.Access), redact.Masked(t.Refresh), t.AccessExpiry.Format(time.RFC3339), t.Gen)
 }
+
+// LogValue is what slog records of a token, whatever its handler (the
+// JSON handler would otherwise marshal Access and Refresh): Format's text.
+func (t Token) LogValue() slog.Value { return slog.StringValue(fmt.Sprint(t)) }

@@ -1,6 +1,8 @@
 package credential
 
 import (
+	"bytes"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,4 +27,15 @@ func TestHeaderValuesFollowTheTokens(t *testing.T) {
 	access, refresh = unsealed.PairHeader()
 	assert.Equal(t, []string{"a3"}, access)
 	assert.Equal(t, []string{"r3"}, refresh)
+}
+
+// A token logged through slog's JSON handler shows no secret.
+func TestTokenLoggedAsJSONShowsNoSecret(t *testing.T) {
+	var buf bytes.Buffer
+	l := slog.New(slog.NewJSONHandler(&buf, nil))
+	tok := &Token{Access: "access-secret-value", Refresh: "refresh-secret-value"}
+	l.Info("renewed", "token", tok, "value", *tok)
+	assert.Contains(t, buf.String(), "credential.Token")
+	assert.NotContains(t, buf.String(), "access-secret-value")
+	assert.NotContains(t, buf.String(), "refresh-secret-value")
 }

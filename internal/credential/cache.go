@@ -102,6 +102,8 @@ type Cache struct {
 	degraded atomic.Bool
 	// obs sees renewals and session changes; nil: nothing.
 	obs banklink.Observer
+	// lastRead is the last stored record decoded (record.go).
+	lastRead atomic.Pointer[readMemo]
 }
 
 // Observe makes the cache report its renewals and session changes to o

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/banklink/banklink-go"
 )
@@ -63,18 +64,56 @@ var errUnreadable = errors.New("not a session this client can read")
 
 // decodeRecord reads a stored value; a value from before records (the
 // provider's saved form alone, as v0.2 stored it) is a live session of
-// generation 0.
+// generation 0. The last record read is kept (readMemo): a replica
+// waiting on another's lease reads the same one every poll.
 func (c *Cache) decodeRecord(data []byte) (*stored, error) {
+	m := c.lastRead.Load()
+	if m == nil || m.raw != string(data) {
+		var err error
+		if m, err = c.readRecord(data); err != nil {
+			return nil, err
+		}
+		c.lastRead.Store(m)
+	}
+	return m.copy(c.now), nil
+}
+
+// readMemo is a decoded record, kept whole to be copied out.
+type readMemo struct {
+	raw     string
+	st      stored // its tok is nil: see tok
+	tok     *Token // nil for a tombstone; never handed out
+	stamped bool   // the record has no time of issue
+}
+
+// copy returns the record as a fresh stored and a fresh *Token (a Token's
+// pointer names one session as this cache got it, and load sets its
+// Version). A session without a time of issue has its life counted from
+// now: the renewal margin is a share of what is left, not of a lifetime
+// this cache never saw.
+func (m *readMemo) copy(now func() time.Time) *stored {
+	st := m.st
+	if m.tok != nil {
+		t := *m.tok
+		if m.stamped {
+			t.Obtained = now()
+		}
+		st.tok = &t
+	}
+	return &st
+}
+
+func (c *Cache) readRecord(data []byte) (*readMemo, error) {
 	var r record
 	if !bytes.Contains(data, []byte(`"banklink_session_record"`)) {
 		r = record{Format: 1, State: stateLive, Session: data}
 	} else if err := json.Unmarshal(data, &r); err != nil || r.Format != 1 {
 		return nil, errUnreadable
 	}
-	st := &stored{id: r.ID, gen: r.Gen, state: r.State}
+	m := &readMemo{raw: string(data), st: stored{id: r.ID, gen: r.Gen, state: r.State}}
 	switch r.State {
 	case stateLoggedOut:
-		return st, nil
+		return m, nil
 	case stateLive, stateRefreshing:
 	default:
 		return nil, fmt.Errorf("%w: state %q", errUnreadable, r.State)
@@ -87,13 +126,8 @@ func (c *Cache) decodeRecord(data []byte) (*stored, error) {
 	if r.State == stateRefreshing && c.policy.SingleUse {
 		t.RefreshSpent = true
 	}
-	if t.Obtained.IsZero() {
-		// Its life is counted from now: the renewal margin is a share of
-		// what is left, not of a lifetime this cache never saw.
-		t.Obtained = c.now()
-	}
-	st.tok = t
-	return st, nil
+	m.tok, m.stamped = t, t.Obtained.IsZero()
+	return m, nil
 }
 
 // ahead reports whether the stored record st is a later session than

@@ -62,16 +62,16 @@ func Forms(secret string) []string {
 		}
 		forms = append(forms, f)
 	}
+	var escaped string
 	if b, err := json.Marshal(secret); err == nil {
-		add(string(b[1 : len(b)-1]))
+		escaped = string(b[1 : len(b)-1])
 	}
+	add(escaped)
 	add(pythonJSON(secret))
-	if b, err := json.Marshal(secret); err == nil {
-		add(strings.ReplaceAll(string(b[1:len(b)-1]), "/", `\/`)) // PHP's json_encode escapes "/"
-	}
-	add(html.EscapeString(secret))                                                                    // &amp; &lt; &gt; &#34; &#39;
-	add(strings.NewReplacer("&#34;", "&quot;", "&#39;", "&#x27;").Replace(html.EscapeString(secret))) // named and hex entities
-	add(numericEntities(secret))
+	add(strings.ReplaceAll(escaped, "/", `\/`))           // PHP's json_encode escapes "/"
+	add(html.EscapeString(secret))                        // &amp; &lt; &gt; &#34; &#39;
+	add(namedEntities.Replace(html.EscapeString(secret))) // named and hex entities
+	add(numericEntities.Replace(secret))
 	add(url.QueryEscape(secret))
 	add(url.PathEscape(secret))
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
@@ -86,11 +86,14 @@ func Forms(secret string) []string {
 	return forms
 }
 
-// numericEntities escapes s's HTML-special characters as decimal
-// numeric entities, as some templates do (&#38; &#60; &#62; &#34; &#39;).
-func numericEntities(s string) string {
-	return strings.NewReplacer("&", "&#38;", "<", "&#60;", ">", "&#62;", `"`, "&#34;", "'", "&#39;").Replace(s)
-}
+// The HTML escapings besides html.EscapeString's: named and hex entities
+// for its quotes, and decimal numeric entities for every special
+// character, as some templates write them (&#38; &#60; &#62; &#34;
+// &#39;). A Replacer is immutable and safe for concurrent use.
+var (
+	namedEntities   = strings.NewReplacer("&#34;", "&quot;", "&#39;", "&#x27;")
+	numericEntities = strings.NewReplacer("&", "&#38;", "<", "&#60;", ">", "&#62;", `"`, "&#34;", "'", "&#39;")
+)
 
 // queryPattern is a URL path's query string in free text.
 var queryPattern = regexp.MustCompile(`(/[^\s"'<>?]*)\?[^\s"'<>]*`)

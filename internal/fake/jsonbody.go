@@ -74,10 +74,27 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
+// Encoded is a body encoded once, as WriteJSON would, for a fake to
+// answer many times (a profile that never changes): WriteJSON writes it
+// as is.
+type Encoded []byte
+
+// Encode encodes v as WriteJSON would.
+func Encode(v any) Encoded {
+	b, err := marshal(v)
+	if err != nil {
+		panic("fake: a constant body that is not JSON: " + err.Error())
+	}
+	return b
+}
+
 // WriteJSON writes v compactly, as DRF's JSONRenderer does (no trailing
 // newline); 401s carry simplejwt's WWW-Authenticate.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	b, _ := marshal(v)
+	b, ok := v.(Encoded)
+	if !ok {
+		b, _ = marshal(v)
+	}
 	writeJSON(w, status, b)
 }
 

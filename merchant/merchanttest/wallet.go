@@ -59,6 +59,7 @@ type Wallet struct {
 
 	srv           *httptest.Server
 	handler       http.Handler
+	profileBody   fake.Encoded // the profile never changes: encoded once
 	mu            sync.Mutex
 	password      string
 	resetCode     string
@@ -117,7 +118,8 @@ func WithRefusalStatus(status int) Option { return func(w *Wallet) { w.refusalSt
 // NewWallet starts a wallet fake. Close it when done.
 func NewWallet(opts ...Option) *Wallet {
 	w := &Wallet{password: Password, access: map[string]time.Time{}, refresh: map[string]bool{}, refreshExp: map[string]time.Time{},
-		pairs: map[string]string{}, family: map[string]int{}, revoked: map[int]bool{}, used: map[string]bool{}, refusalStatus: http.StatusUnauthorized}
+		pairs: map[string]string{}, family: map[string]int{}, revoked: map[int]bool{}, used: map[string]bool{}, refusalStatus: http.StatusUnauthorized,
+		profileBody: fake.Encode(map[string]any{"status": true, "data": account(false)["merchant"]})}
 	for _, o := range opts {
 		o(w)
 	}
@@ -367,7 +369,7 @@ func (w *Wallet) profile(rw http.ResponseWriter, r *http.Request) {
 		fail(rw, status, "Wallet is not funded")
 		return
 	}
-	fake.WriteJSON(rw, http.StatusOK, map[string]any{"status": true, "data": account(false)["merchant"]})
+	fake.WriteJSON(rw, http.StatusOK, w.profileBody)
 }
 
 // callback sets the merchant's callback URL: {"callbackURL": "..."}.

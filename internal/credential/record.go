@@ -103,6 +103,7 @@ func (m *readMemo) copy(now func() time.Time) *stored {
 	return &st
 }
 
+// readRecord decodes a stored value (see decodeRecord).
 func (c *Cache) readRecord(data []byte) (*readMemo, error) {
 	var r record
 	if !bytes.Contains(data, []byte(`"banklink_session_record"`)) {

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/banklink/banklink-go/internal/testutil"
@@ -130,28 +131,33 @@ func TestAccessTokenPastExpRefreshesBeforeSending(t *testing.T) {
 
 func TestShortLivedTokenIsRefreshedBeforeExpiry(t *testing.T) {
 	// 8s tokens: the last quarter (2s) is the aging window, the last tenth
-	// (0.8s) counts as expired. The call below goes 1.5s before expiry:
-	// 0.7s of slack for the sleep to overshoot, 1.5s for the request.
-	srv := newFake(t, dfcutest.WithTokenLifetimes(8*time.Second, time.Hour))
-	c := newClient(t, srv)
-	ctx := context.Background()
-	_, err := c.Loans(ctx, dfcutest.AccountWithLoans)
-	require.NoError(t, err)
-	first, _ := c.Session()
+	// (0.8s) counts as expired. The call below goes 1.5s before expiry, on
+	// the fake clock: no sleep overshoots, however loaded the machine.
+	synctest.Test(t, func(t *testing.T) {
+		srv := dfcutest.NewServer(dfcutest.InMemory(), dfcutest.WithTokenLifetimes(8*time.Second, time.Hour))
+		c := newClient(t, srv, banklink.WithTransport(srv.Transport()))
+		ctx := context.Background()
+		_, err := c.Loans(ctx, dfcutest.AccountWithLoans)
+		require.NoError(t, err)
+		first, _ := c.Session()
 
-	// Inside the last quarter of the token's life a call still uses the
-	// valid token and starts a background refresh.
-	time.Sleep(time.Until(first.AccessExpiry.Add(-1500 * time.Millisecond)))
-	_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
-	require.NoError(t, err)
-	require.Eventually(t, func() bool { return srv.Calls(dfcutest.RouteRefresh) == 1 }, 10*time.Second, 10*time.Millisecond)
-	require.Eventually(t, func() bool { s, _ := c.Session(); return s.Access != first.Access }, 10*time.Second, 5*time.Millisecond)
+		// Inside the last quarter of the token's life a call still uses the
+		// valid token and starts a background refresh.
+		time.Sleep(time.Until(first.AccessExpiry.Add(-1500 * time.Millisecond)))
+		_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
+		require.NoError(t, err)
+		synctest.Wait() // the background refresh is done
+		assert.Equal(t, 1, srv.Calls(dfcutest.RouteRefresh))
+		renewed, _ := c.Session()
+		require.NotEqual(t, first.Access, renewed.Access, "the background refresh replaced the token")
+		assert.True(t, time.Now().Before(first.AccessExpiry), "and it did so before the token expired")
 
-	_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
-	require.NoError(t, err)
-	assert.Equal(t, 1, srv.Calls(dfcutest.RouteRefresh))
-	assert.Equal(t, 1, srv.Calls(dfcutest.RouteToken))
-	assert.Equal(t, 3, srv.Calls(dfcutest.RouteLoans), "no call was refused")
+		_, err = c.Loans(ctx, dfcutest.AccountWithLoans)
+		require.NoError(t, err)
+		assert.Equal(t, 1, srv.Calls(dfcutest.RouteRefresh))
+		assert.Equal(t, 1, srv.Calls(dfcutest.RouteToken))
+		assert.Equal(t, 3, srv.Calls(dfcutest.RouteLoans), "no call was refused")
+	})
 }
 
 func TestRejectedRefreshLogsInAgainOnce(t *testing.T) {

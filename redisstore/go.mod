@@ -7,6 +7,7 @@ require (
 	github.com/banklink/banklink-go v0.2.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stretchr/testify v1.12.1
+	go.uber.org/goleak v1.3.0
 )
 
 require (

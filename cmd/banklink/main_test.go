@@ -17,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/banklink/banklink-go/dfcu/dfcutest"
 	"github.com/banklink/banklink-go/fintract/fintracttest"
@@ -31,7 +32,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(execEnv) == "1" {
 		main() // exits
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 // cli runs banklink with args and extra environment; it returns the exit

@@ -25,7 +25,8 @@ import (
 //     stall timer that fires when no byte has moved either way;
 //  2. each request a copy carrying that context, the body opened afresh
 //     (a redirect that changes the method to GET sends none), the
-//     credentials of this moment;
+//     credentials of this moment and the cookies of the caller's jar
+//     (the jar keeps those each answer sets);
 //  3. send; a redirect goes back to the call's client, which follows it
 //     through here again, under the same attempt;
 //  4. refuse a 1xx, adopt a rotated token pair, read the body under the
@@ -45,12 +46,13 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	actx, moving := c.att.ctx, c.att.moving
 	req := outer.WithContext(actx)
 	req.Header = c.header
-	cookies, jar := outer.Header["Cookie"] // the caller's cookie jar's, added by the call's client
-	if c.attempts > 1 || !first || jar {
+	if c.attempts > 1 || !first || t.jar != nil {
 		// An earlier request's connection may still be writing the map.
 		req.Header = c.header.Clone()
-		if jar {
-			req.Header["Cookie"] = cookies
+		if t.jar != nil {
+			for _, ck := range t.jar.Cookies(req.URL) { // the caller's jar's, for this request only
+				req.AddCookie(ck)
+			}
 		}
 	}
 	if first || req.Method == c.op.Method { // a 301, 302 or 303 turns a POST into a bodiless GET
@@ -74,6 +76,11 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	}
 	if err != nil {
 		return nil, c.finish(req, nil, err)
+	}
+	if t.jar != nil {
+		if cks := resp.Cookies(); len(cks) > 0 {
+			t.jar.SetCookies(req.URL, cks)
+		}
 	}
 	if redirect(resp) {
 		return resp, nil // the call's client follows it, through here, or refuses it

@@ -23,7 +23,7 @@ import (
 // whose RoundTripper is the call itself (attempt.go) and which follows
 // same-origin redirects within the attempt.
 func loop(c *call) {
-	c.hc = http.Client{Transport: c, CheckRedirect: c.t.checkRedirect, Jar: c.t.jar}
+	c.hc = http.Client{Transport: c, CheckRedirect: c.t.checkRedirect}
 	c.rc = retryablehttp.Client{
 		HTTPClient: &c.hc,
 		RetryMax:   c.retry.MaxRetries,

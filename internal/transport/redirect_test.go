@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"strings"
 	"sync"
 	"testing"
 
@@ -83,4 +84,38 @@ func TestCallersCookieJarIsUsed(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	assert.Equal(t, []string{"", "c1"}, seen)
+}
+
+// Regression: the cookies of a caller's jar were added to a header map
+// every call of the client shared, so each call sent the cookies of all
+// the calls before it again ("c1; c1; c1"), and calls at once raced on
+// the map. Each call sends the jar's cookies once.
+func TestTheJarsCookiesAreSentOncePerCall(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, strings.Join(r.Header.Values("Cookie"), " | "))
+		mu.Unlock()
+		http.SetCookie(w, &http.Cookie{Name: "csrftoken", Value: "c1", Path: "/"})
+	})
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{HTTPClient: &http.Client{Jar: jar}})
+	for range 3 {
+		require.NoError(t, tr.Do(context.Background(), &Op{Name: "x", Method: http.MethodGet, Path: "p"}, decodeStatus))
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			assert.NoError(t, tr.Do(context.Background(), &Op{Name: "x", Method: http.MethodGet, Path: "p"}, decodeStatus))
+		})
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, "", seen[0])
+	for i, s := range seen[1:] {
+		assert.Equal(t, "csrftoken=c1", s, "call %d", i+2)
+	}
 }

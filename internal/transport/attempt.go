@@ -20,9 +20,9 @@ import (
 // redirect the call's client follows within it (same origin only, see
 // checkRedirect). An attempt's whole life, in order:
 //
-//  1. its own context, from the call's: the attempt timeout (the call's
-//     bound ends it first if that comes first), or for a streamed body a
-//     stall timer that fires when no byte has moved either way;
+//  1. its own context, from the caller's: it ends at the attempt timeout
+//     or at the call's bound, whichever comes first, or for a streamed
+//     body when no byte has moved either way for the stall timeout;
 //  2. each request a copy carrying that context, the body opened afresh
 //     (a redirect that changes the method to GET sends none), the
 //     credentials of this moment and the cookies of the caller's jar
@@ -41,7 +41,7 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	t := c.t
 	first := outer.Response == nil
 	if first {
-		c.begin(outer.Context())
+		c.begin()
 	}
 	actx, moving := c.att.ctx, c.att.moving
 	req := outer.WithContext(actx)
@@ -102,10 +102,10 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 }
 
 // begin starts an attempt: its count, its context, its observation.
-func (c *call) begin(cctx context.Context) {
+func (c *call) begin() {
 	c.attempts++
 	c.att = attempt{}
-	c.att.ctx, c.att.release, c.att.moving = c.attemptContext(cctx)
+	c.attemptContext()
 	if c.st != nil {
 		c.att.ctx = c.startAttempt(c.att.ctx)
 	}
@@ -114,11 +114,12 @@ func (c *call) begin(cctx context.Context) {
 	}
 }
 
-// attempt is the attempt in progress: its context, what releases it, the
-// stall timer of a streamed body, and when it started (for the log).
+// attempt is the attempt in progress: its context (bounded by the
+// attempt's deadline, or for a streamed body by the stall timer its
+// bytes reset), and when it started (for the log).
 type attempt struct {
 	ctx     context.Context
-	release func()
+	bounded *bounded
 	moving  *stall
 	start   time.Time
 }
@@ -140,7 +141,7 @@ func redirect(resp *http.Response) bool {
 // the attempt ends with.
 func (c *call) finish(req *http.Request, resp *http.Response, err error) error {
 	a := c.att
-	if a.release == nil {
+	if a.ctx == nil {
 		return err
 	}
 	c.att = attempt{}
@@ -150,7 +151,11 @@ func (c *call) finish(req *http.Request, resp *http.Response, err error) error {
 	if !a.start.IsZero() {
 		c.t.logAttempt(a.ctx, c, req, resp, err, time.Since(a.start))
 	}
-	a.release()
+	if a.bounded != nil {
+		c.t.deadlines.release(a.bounded)
+	} else {
+		a.moving.release()
+	}
 	return err
 }
 
@@ -169,20 +174,34 @@ func cutOff(ctx context.Context, err error) error {
 	return cause
 }
 
-// attemptContext returns the attempt's context, the function that
-// releases it, and for a streamed body the stall timer its bytes reset.
-func (c *call) attemptContext(parent context.Context) (context.Context, func(), *stall) {
+// attemptContext gives the attempt its context, derived from the
+// caller's: for a streamed body, the stall timer its bytes reset;
+// otherwise it ends at the attempt timeout or at the call's bound,
+// whichever comes first, named by the one that does (the call's context
+// is not its parent: one cancel context less to register under).
+func (c *call) attemptContext() {
 	t := c.t
 	if c.op.BodyFunc != nil {
-		ctx, cancel := context.WithCancelCause(parent)
-		s := &stall{after: t.timeout, ctx: ctx}
+		ctx, cancel := context.WithCancelCause(c.parent)
+		s := &stall{after: t.timeout, ctx: ctx, cancel: cancel}
 		s.timer = time.AfterFunc(t.timeout, func() { cancel(t.stalled) })
-		return ctx, func() { s.release(); cancel(nil) }, s
+		c.att.ctx, c.att.moving = ctx, s
+		return
 	}
-	// Within the call's context: when the call's bound comes first, the
-	// attempt ends with it, and its cause names the call's bound.
-	ctx, cancel := context.WithTimeoutCause(parent, t.timeout, t.attemptTimedOut)
-	return ctx, cancel, nil
+	now, b := c.begun, &c.att1
+	if c.attempts > 1 {
+		now, b = time.Time{}, new(bounded) // an earlier attempt's may still be in net/http's hands
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	at, cause := now.Add(t.timeout), error(t.attemptTimedOut)
+	if cb := c.bound; cb != nil && !cb.at.After(at) {
+		at, cause = cb.at, cb.cause
+	}
+	t.deadlines.add(b, c.parent, at, cause)
+	t.deadlines.watch(b) // net/http waits on it at once
+	c.att.ctx, c.att.bounded = b, b
 }
 
 // credentials sets the attempt's secret headers: the static ones, the
@@ -284,10 +303,11 @@ func (c *call) readBody(resp *http.Response, moving *stall) error {
 // stall is a streamed attempt's timer: it fires when no byte has moved,
 // up or down, for after.
 type stall struct {
-	timer *time.Timer
-	after time.Duration
-	ctx   context.Context // the attempt's
-	stop  func() bool     // unregisters the body's close
+	timer  *time.Timer
+	after  time.Duration
+	ctx    context.Context // the attempt's
+	cancel context.CancelCauseFunc
+	stop   func() bool // unregisters the body's close
 }
 
 // closeOnEnd closes the request body if the attempt ends (stall, the
@@ -306,6 +326,7 @@ func (s *stall) release() {
 		s.stop()
 	}
 	s.timer.Stop()
+	s.cancel(nil)
 }
 
 // movingBody resets the stall timer whenever bytes move through it. Its

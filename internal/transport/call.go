@@ -31,10 +31,17 @@ import (
 // loop's callbacks then only decide: checkRetry sees each attempt's final
 // outcome exactly once and chooses the wait, backoff hands it over.
 type call struct {
-	t        *Transport
-	op       *Op
-	parent   context.Context // the caller's context (the call's own derives from it)
-	ctx      context.Context // the call's context: the caller's within the call's bound
+	t      *Transport
+	op     *Op
+	parent context.Context // the caller's context (the call's and each attempt's derive from it)
+	ctx    context.Context // the call's context: the caller's within the call's bound
+	// bound is the call's own bound (nil for a streamed upload), which
+	// also ends the attempt in progress; callCtx holds it for the call's
+	// first pass, att1 the pass's first attempt's: no allocation of their own.
+	bound    *bounded
+	callCtx  bounded
+	att1     bounded
+	begun    time.Time // when the call began: its first attempt's bound counts from then
 	rc       retryablehttp.Client
 	hc       http.Client // sends each attempt through c.RoundTrip, following redirects
 	att      attempt     // the attempt in progress
@@ -75,9 +82,13 @@ func (t *Transport) Do(ctx context.Context, op *Op, decode func(*Response) error
 //
 // The call's context is derived here, once: the caller's, bounded by the
 // call's own bound (the call timeout, or the per-call one) whose cause
-// names it. Every wait of the call (credentials, a renewal, the store,
-// the backoff sleep) and every attempt's context derive from it, so each
-// ends with it without remembering a time of its own.
+// names it. Every wait of the call between attempts (a renewal, the store,
+// the backoff sleep) derives from it, so each ends with it without
+// remembering a time of its own. Each attempt's context is the caller's
+// too, ending at the attempt timeout or at the call's bound, whichever
+// comes first (attemptContext): one cancel context less for net/http to
+// register under, and the call's bound costs nothing shared while
+// nothing waits on it (deadline.go).
 func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error, st *opStats) (err error) {
 	if err := t.check(op); err != nil {
 		return err
@@ -86,7 +97,7 @@ func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error
 	if err := checkCallOptions(opts); err != nil {
 		return t.invalid(op, err)
 	}
-	c := t.newCall(op, opts, st)
+	c := t.newCall(op, opts, st, nil)
 	defer func() {
 		if err != nil && c.spent {
 			err = &budgetSpent{err}
@@ -100,13 +111,15 @@ func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error
 	}
 	cctx := ctx
 	if op.BodyFunc == nil { // an upload that keeps moving is never cut off
-		bound := t.callTimedOut
+		cause := t.callTimedOut
 		if opts != nil && opts.Timeout > 0 {
-			bound = &timeoutError{what: "per-call", after: opts.Timeout}
+			cause = &timeoutError{what: "per-call", after: opts.Timeout}
 		}
-		var cancel context.CancelFunc
-		cctx, cancel = context.WithTimeoutCause(ctx, bound.after, bound)
-		defer cancel()
+		c.begun = time.Now()
+		c.bound = &c.callCtx
+		t.deadlines.add(c.bound, ctx, c.begun.Add(cause.after), cause)
+		defer t.deadlines.release(c.bound)
+		cctx = c.bound
 	}
 	err = c.run(ctx, cctx, decode)
 	// A refused token is renewed once and the call replayed once; a
@@ -124,7 +137,7 @@ func (t *Transport) do(ctx context.Context, op *Op, decode func(*Response) error
 		} else if rerr := t.renew(cctx, c); rerr != nil {
 			return rerr
 		}
-		c = t.newCall(op, opts, st)
+		c = t.newCall(op, opts, st, c.bound)
 		err = c.run(ctx, cctx, decode)
 	}
 	return err
@@ -142,9 +155,10 @@ func (t *Transport) renew(cctx context.Context, c *call) error {
 	return err
 }
 
-// newCall prepares one pass of op through the retry loop.
-func (t *Transport) newCall(op *Op, opts *callopt.Options, st *opStats) *call {
-	c := &call{t: t, op: op, retry: t.retry, opts: opts, st: st}
+// newCall prepares one pass of op through the retry loop; bound is the
+// call's bound, when an earlier pass set it.
+func (t *Transport) newCall(op *Op, opts *callopt.Options, st *opStats, bound *bounded) *call {
+	c := &call{t: t, op: op, retry: t.retry, opts: opts, st: st, bound: bound}
 	if opts != nil && opts.HasRetry {
 		if p, ok := opts.Retry.(banklink.RetryPolicy); ok {
 			c.retry = withDefaults(policy(p))

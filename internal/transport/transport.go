@@ -9,7 +9,8 @@
 // after a refusal), check.go (input refused before sending), loop.go (the
 // go-retryablehttp adapter), attempt.go (one attempt), guard.go (origin,
 // redirects, rotated pairs), response.go, retry.go (the pure retry
-// decision), budget.go (the retry budget), origin.go, body.go, op.go,
+// decision), budget.go (the retry budget), deadline.go (the transport's
+// one timer for every bound), origin.go, body.go, op.go,
 // observe.go (observer hooks and logs), redaction.go, pool.go (the
 // connection pool default clients share).
 package transport
@@ -64,6 +65,7 @@ type Transport struct {
 	rt          *originGuard   // every request goes through it, to the pool or the caller's RoundTripper
 	jar         http.CookieJar // the caller's http.Client's, or nil
 	tokens      *credential.Cache
+	deadlines   deadlines         // ends the calls' and attempts' contexts at their bounds
 	obs         banklink.Observer // nil: nothing observed
 	ua          string
 	log         *slog.Logger

@@ -1,0 +1,254 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/banklink/banklink-go"
+)
+
+// waitDone waits for ctx to end, failing the test (instead of hanging it)
+// if it does not within a minute.
+func waitDone(t *testing.T, ctx context.Context) time.Time {
+	t.Helper()
+	select {
+	case <-ctx.Done():
+		return time.Now()
+	case <-time.After(time.Minute):
+		t.Fatal("the context never ended")
+		return time.Time{}
+	}
+}
+
+// Every context ends at its own deadline, never before, with its own
+// cause, whatever order the deadlines were set in; a released one is
+// never ended by its deadline; the heap ends empty.
+func TestDeadlinesEndEachContextAtItsDeadlineWithItsCause(t *testing.T) {
+	var d deadlines
+	start := time.Now()
+	const n = 40
+	bs := make([]*bounded, n)
+	causes := make([]error, n)
+	for i, k := range rand.Perm(n) {
+		bs[i], causes[i] = new(bounded), &timeoutError{what: "attempt", after: time.Duration(k+1) * 5 * time.Millisecond}
+		d.add(bs[i], context.Background(), start.Add(time.Duration(k+1)*5*time.Millisecond), causes[i])
+		require.NotNil(t, bs[i].d, "outside a bubble the transport's timer ends it")
+	}
+	released := map[int]bool{3: true, 17: true, 29: true}
+	for i, b := range bs {
+		if i%2 == 0 || released[i] {
+			b.Done() // waited for: in the heap now, released from it below
+		}
+	}
+	for i := range released {
+		d.release(bs[i])
+	}
+	for i, b := range bs {
+		if released[i] {
+			continue
+		}
+		ended := waitDone(t, b)
+		assert.False(t, ended.Before(b.at), "context %d ended %s before its deadline", i, b.at.Sub(ended))
+		assert.Same(t, causes[i], context.Cause(b), "context %d", i)
+		assert.Equal(t, context.DeadlineExceeded, b.Err(), "context %d", i)
+		dl, ok := b.Deadline()
+		assert.True(t, ok && dl.Equal(b.at), "context %d", i)
+		d.release(b)
+	}
+	for i := range released {
+		assert.Equal(t, context.Canceled, context.Cause(bs[i]), "released, not timed out")
+		assert.Equal(t, context.Canceled, bs[i].Err())
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	assert.Empty(t, d.heap)
+}
+
+// A deadline earlier than the one the timer is armed for moves the timer:
+// a 20ms bound added after an hour-long one ends after 20ms, not an hour.
+func TestAnEarlierDeadlineMovesTheTimer(t *testing.T) {
+	var d deadlines
+	long, short := new(bounded), new(bounded)
+	d.add(long, context.Background(), time.Now().Add(time.Hour), errors.New("hour"))
+	defer d.release(long)
+	d.add(short, context.Background(), time.Now().Add(20*time.Millisecond), errors.New("short"))
+	waitDone(t, short)
+	assert.EqualError(t, context.Cause(short), "short")
+	assert.NoError(t, long.Err())
+	d.release(short)
+}
+
+// The parent's end ends the context as ever, with the parent's error and
+// cause, not the bound's.
+func TestABoundedContextEndsWithItsParent(t *testing.T) {
+	var d deadlines
+	parent, cancel := context.WithCancelCause(context.Background())
+	b := new(bounded)
+	d.add(b, parent, time.Now().Add(time.Hour), errors.New("bound"))
+	cancel(errors.New("the caller's"))
+	waitDone(t, b)
+	assert.Equal(t, context.Canceled, b.Err())
+	assert.EqualError(t, context.Cause(b), "the caller's")
+	d.release(b)
+
+	// A parent deadline earlier than the bound's is the context's deadline.
+	pctx, pcancel := context.WithDeadline(context.Background(), time.Now().Add(time.Minute))
+	defer pcancel()
+	b = new(bounded)
+	d.add(b, pctx, time.Now().Add(time.Hour), errors.New("bound"))
+	dl, _ := b.Deadline()
+	pdl, _ := pctx.Deadline()
+	assert.Equal(t, pdl, dl)
+	d.release(b)
+}
+
+// Many goroutines adding and releasing at once (under -race): every
+// context ends by its deadline or its release, and nothing is left.
+func TestDeadlinesAtOnce(t *testing.T) {
+	var d deadlines
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Go(func() {
+			for range 100 {
+				b := new(bounded)
+				d.add(b, context.Background(), time.Now().Add(time.Duration(rand.IntN(3000))*time.Microsecond), errTest)
+				if rand.IntN(2) == 0 {
+					waitDone(t, b)
+					assert.Same(t, errTest, context.Cause(b))
+				}
+				d.release(b)
+			}
+		})
+	}
+	wg.Wait()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	assert.Empty(t, d.heap)
+}
+
+var errTest = errors.New("test bound")
+
+// A bound nothing waits for stays out of the heap (a call's own bound,
+// while its one attempt runs), and still reads as ended once its
+// deadline passed: Err ends it then and there.
+func TestABoundNothingWaitsForCostsNothingShared(t *testing.T) {
+	var d deadlines
+	b := new(bounded)
+	d.add(b, context.Background(), time.Now().Add(10*time.Millisecond), errTest)
+	dl, _ := b.Deadline()
+	assert.Equal(t, b.at, dl)
+	assert.NoError(t, b.Err())
+	d.mu.Lock()
+	assert.Empty(t, d.heap)
+	assert.Nil(t, d.timer, "no timer armed for it")
+	d.mu.Unlock()
+	for time.Now().Before(b.at) {
+		time.Sleep(time.Until(b.at))
+	}
+	assert.Equal(t, context.DeadlineExceeded, b.Err())
+	assert.Same(t, errTest, context.Cause(b))
+	select {
+	case <-b.Done():
+	default:
+		t.Fatal("Err ended it, so Done is closed")
+	}
+	d.release(b)
+	assert.Nil(t, d.timer)
+}
+
+// In a testing/synctest bubble a bound is a context.WithDeadlineCause of
+// its own, on the bubble's clock: the transport's one timer would mix the
+// bubble's fake time with real time.
+func TestInABubbleEachBoundHasATimerOfItsOwn(t *testing.T) {
+	var d deadlines
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		b := new(bounded)
+		d.add(b, context.Background(), start.Add(time.Second), errTest)
+		assert.Nil(t, b.d)
+		<-b.Done()
+		assert.Equal(t, time.Second, time.Since(start))
+		assert.Same(t, errTest, context.Cause(b))
+		assert.Equal(t, context.DeadlineExceeded, b.Err())
+		d.release(b)
+	})
+	assert.Nil(t, d.timer, "the transport's timer was never made")
+}
+
+// What a caller's RoundTripper sees of an attempt's context: the
+// deadline of the bound that comes first and, once it passed,
+// context.DeadlineExceeded with the bound as the cause.
+func TestARoundTripperSeesTheAttemptsDeadline(t *testing.T) {
+	type seen struct {
+		deadline time.Time
+		err      error
+		cause    error
+	}
+	got := make(chan seen, 8)
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		dl, _ := r.Context().Deadline()
+		<-r.Context().Done()
+		got <- seen{dl, r.Context().Err(), context.Cause(r.Context())}
+		return nil, r.Context().Err()
+	})
+	for _, tc := range []struct {
+		name             string
+		attempt, call    time.Duration
+		wantAfter, wants string
+	}{
+		{"the attempt's bound first", 30 * time.Millisecond, time.Hour, "30ms", "per-attempt timeout"},
+		{"the call's bound first", time.Hour, 40 * time.Millisecond, "40ms", "call timeout"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, _ := newTransport(t, "https://api.example.com", Config{}, banklink.Options{Transport: rt, Timeout: tc.attempt, CallTimeout: tc.call})
+			start := time.Now()
+			err := tr.Do(context.Background(), &Op{Name: "x", Method: http.MethodPost, Path: "x"}, decodeStatus)
+			require.ErrorContains(t, err, tc.wantAfter+" ("+tc.wants)
+			s := <-got
+			bound, _ := time.ParseDuration(tc.wantAfter)
+			assert.WithinRange(t, s.deadline, start, start.Add(bound+time.Second))
+			assert.Equal(t, context.DeadlineExceeded, s.err)
+			assert.ErrorIs(t, s.cause, context.DeadlineExceeded)
+			assert.Contains(t, s.cause.Error(), tc.wants)
+		})
+	}
+}
+
+// A call's own bound joins the transport's heap only once something
+// waits on it: during a call's single attempt the heap holds the
+// attempt's bound alone; after a backoff (which waits on the call's
+// context) it holds the call's too; when the call ends, nothing.
+func TestACallsBoundJoinsTheHeapOnlyWhenWaitedOn(t *testing.T) {
+	var tr *Transport
+	var inHeap []int
+	var n int
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		tr.deadlines.mu.Lock()
+		inHeap = append(inHeap, len(tr.deadlines.heap))
+		tr.deadlines.mu.Unlock()
+		n++
+		status := http.StatusOK
+		if n == 2 {
+			status = http.StatusServiceUnavailable
+		}
+		return &http.Response{StatusCode: status, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
+	})
+	tr, _ = newTransport(t, "https://api.example.com", Config{}, banklink.Options{Transport: rt,
+		Retry: banklink.RetryPolicy{MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond}})
+	op := &Op{Name: "x", Method: http.MethodGet, Path: "x"}
+	require.NoError(t, tr.Do(context.Background(), op, decodeStatus))
+	require.NoError(t, tr.Do(context.Background(), op, decodeStatus)) // 503, a backoff, 200
+	assert.Equal(t, []int{1, 1, 2}, inHeap)
+	tr.deadlines.mu.Lock()
+	defer tr.deadlines.mu.Unlock()
+	assert.Empty(t, tr.deadlines.heap)
+}

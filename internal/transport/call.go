@@ -176,8 +176,10 @@ func (c *call) run(ctx, cctx context.Context, decode func(*Response) error) erro
 	if err != nil {
 		return t.invalid(op, err)
 	}
-	t.fillURL(hreq.URL, op.Path, op.Query) // the URL parsed from "" is the request's own
-	hreq.Host = hreq.URL.Host
+	// The URL parsed from "" is the request's own. Host stays empty, as
+	// net/http then sends the URL's: a Host of its own makes net/http's
+	// client copy the URL on every send, for its cookie lookup.
+	t.fillURL(hreq.URL, op.Path, op.Query)
 	// Canonical keys and shared value slices: no allocation per request.
 	// net/http never modifies header values. The headers live in the call
 	// and go on each attempt's own request; the carrier request the loop

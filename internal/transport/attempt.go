@@ -44,17 +44,7 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 		c.begin()
 	}
 	actx, moving := c.att.ctx, c.att.moving
-	req := outer.WithContext(actx)
-	req.Header = c.header
-	if c.attempts > 1 || !first || t.jar != nil {
-		// An earlier request's connection may still be writing the map.
-		req.Header = c.header.Clone()
-		if t.jar != nil {
-			for _, ck := range t.jar.Cookies(req.URL) { // the caller's jar's, for this request only
-				req.AddCookie(ck)
-			}
-		}
-	}
+	req := c.request(outer, first)
 	if first || req.Method == c.op.Method { // a 301, 302 or 303 turns a POST into a bodiless GET
 		// The call's own reader only for its very first request: a later
 		// one's connection may still hold the earlier reader.
@@ -77,11 +67,7 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, c.finish(req, nil, err)
 	}
-	if t.jar != nil {
-		if cks := resp.Cookies(); len(cks) > 0 {
-			t.jar.SetCookies(req.URL, cks)
-		}
-	}
+	c.keepCookies(req, resp)
 	if redirect(resp) {
 		return resp, nil // the call's client follows it, through here, or refuses it
 	}
@@ -99,6 +85,34 @@ func (c *call) RoundTrip(outer *http.Request) (*http.Response, error) {
 	c.finish(req, resp, nil)
 	resp.Body = http.NoBody
 	return resp, nil
+}
+
+// request is the attempt's copy of outer: the attempt's context, the
+// call's headers (a copy of its own but for the call's very first
+// request: an earlier request's connection may still be writing the
+// map) and the cookies of the caller's jar, for this request only.
+func (c *call) request(outer *http.Request, first bool) *http.Request {
+	req := outer.WithContext(c.att.ctx)
+	req.Header = c.header
+	if jar := c.t.jar; c.attempts > 1 || !first || jar != nil {
+		req.Header = c.header.Clone()
+		if jar != nil {
+			for _, ck := range jar.Cookies(req.URL) {
+				req.AddCookie(ck)
+			}
+		}
+	}
+	return req
+}
+
+// keepCookies gives the caller's jar, if any, the cookies resp sets.
+func (c *call) keepCookies(req *http.Request, resp *http.Response) {
+	if c.t.jar == nil {
+		return
+	}
+	if cks := resp.Cookies(); len(cks) > 0 {
+		c.t.jar.SetCookies(req.URL, cks)
+	}
 }
 
 // begin starts an attempt: its count, its context, its observation.

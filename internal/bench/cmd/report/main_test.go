@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func TestKeepHandWritten(t *testing.T) {
 	old := []byte("# Benchmarks\nold generated\n\n" + handWritten + "\n\n## By hand\nkept\n")
@@ -22,5 +25,22 @@ func TestKeepHandWrittenRefusesToDropASectionWithoutTheMarker(t *testing.T) {
 	old := []byte("# Benchmarks\n\n## Goals\n\n- met\n\n## Fleets (by hand)\n\nkept\n")
 	if got, err := keepHandWritten("# Benchmarks\n\n## Goals\n\n- met\n", old); err == nil {
 		t.Fatalf("dropped the hand-written section: %q", got)
+	}
+}
+
+// A ratio pairs each run's samples: the machine slowing down between runs
+// moves both clients of a run alike, and leaves the ratio alone, where
+// the ratio of the two medians takes in the drift.
+func TestRatioPairsTheRunsSamples(t *testing.T) {
+	r := results{
+		"raw":  {"ns/op": {10, 30, 20, 40}},
+		"ours": {"ns/op": {9, 27, 21, 36}},
+		"none": {"ns/op": {}},
+	}
+	if got := r.ratio("ours", "raw", "ns/op"); math.Abs(got-0.9) > 1e-9 {
+		t.Errorf("paired ratio %v, want 0.9 (the ratio of medians is %v)", got, r.median("ours", "ns/op")/r.median("raw", "ns/op"))
+	}
+	if got := r.ratio("none", "raw", "ns/op"); got != 0 {
+		t.Errorf("no samples: %v, want 0", got)
 	}
 }

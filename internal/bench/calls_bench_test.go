@@ -50,7 +50,7 @@ func BenchmarkLoans(b *testing.B) {
 		name string
 		make func(*testing.B, string) call
 	}{
-		{"raw", rawCall}, {"retryablehttp", retryableCall}, {"resty", restyCall}, {"banklink", banklinkCall},
+		{"raw", rawCall}, {"raw-bounded", rawBoundedCall}, {"retryablehttp", retryableCall}, {"resty", restyCall}, {"banklink", banklinkCall},
 	}
 	for _, n := range levels {
 		for _, cl := range rotate(clients) {

@@ -65,6 +65,18 @@ func rawLoans(hc *http.Client, url string) call {
 	}
 }
 
+// rawBoundedCall is the raw call with the bound a careful hand-written
+// client sets: each call under a context.WithTimeout (the SDK's attempt
+// timeout), so a server that never answers cannot hold it forever.
+func rawBoundedCall(b *testing.B, base string) call {
+	c := rawCall(b, base)
+	return func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		return c(ctx)
+	}
+}
+
 // retryableCall is go-retryablehttp used directly, as its README shows.
 func retryableCall(b *testing.B, base string) call {
 	rc := retryablehttp.NewClient()

@@ -188,7 +188,8 @@ one timer (armed at the earliest deadline; a call's own bound joins it only when
 on it, as a backoff does), and each attempt's context derives from the caller's, ending at
 whichever of the attempt's and the call's bounds comes first, so net/http registers under one
 context. Paired runs then: 1.02× at 16 goroutines and 1.00-1.02× at 64 (from 1.04× and 1.05-1.06×),
-with 5 allocations fewer than the raw call. At one goroutine the shared timer measured no
+with 5 allocations fewer than the raw call; a single report's rows at 16 and 64 goroutines still
+move by a few percent either way (go-retryablehttp, the raw call plus a loop, has read 0.91-1.05×). At one goroutine the shared timer measured no
 different from two timers of its own, as an earlier report found; the difference is the contention
 for the scheduler's timer heaps and the wake-ups of the network poller a new timer can cause, which
 grow with the goroutines. What remains over the raw call at 16 and 64 goroutines is that one

@@ -327,3 +327,30 @@ func TestNilProvidersAreRefused(t *testing.T) {
 	_, err = banklinkotel.New(banklinkotel.WithMeterProvider(nil))
 	assert.ErrorContains(t, err, "WithMeterProvider(nil)")
 }
+
+// An attempt cut off by its bound, observed: the attempt's context
+// reaches net/http wrapped in the observer's span, and the client's one
+// timer for its bounds (outside a synctest bubble) still ends it, named
+// by the bound; the attempt's span ends with the error.
+func TestAnObservedAttemptIsCutOffByItsBound(t *testing.T) {
+	h := newHarness(t)
+	obs, err := banklinkotel.New(banklinkotel.WithTracerProvider(h.tp), banklinkotel.WithMeterProvider(sdkmetric.NewMeterProvider()))
+	require.NoError(t, err)
+	c, err := dfcu.New(banklink.WithBaseURL(h.srv.URL), dfcu.WithCredentials("ops", canaryPassword),
+		banklink.WithTimeout(50*time.Millisecond), banklink.WithRetry(banklink.RetryPolicy{MaxRetries: -1}), banklink.WithObserver(obs))
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	h.srv.InjectFaults(dfcutest.RouteLoans, banklinktest.Fault{Pass: true, Delay: time.Minute})
+
+	_, err = c.Loans(context.Background(), dfcutest.AccountWithLoans)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, banklink.ErrUnavailable)
+	assert.Contains(t, err.Error(), "50ms (per-attempt timeout)")
+	var cutOff bool
+	for _, sp := range h.spans.Ended() {
+		if sp.Name() == "POST" && sp.Status().Code.String() == "Error" {
+			cutOff = true
+		}
+	}
+	assert.True(t, cutOff, "the loans attempt's span ended with an error")
+}

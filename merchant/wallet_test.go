@@ -175,6 +175,11 @@ func TestAuthenticatedCallWithSideEffects(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://shop.example/hook", out["callbackURL"])
 	assert.Equal(t, "https://shop.example/hook", w.CallbackURL())
+	p, err := merchant.Do[merchant.Merchant](context.Background(), c, banklink.Request{Auth: true, Idempotent: true,
+		Method: http.MethodGet, Path: "merchant/profile"})
+	require.NoError(t, err)
+	require.NotNil(t, p.CallbackURL, "the profile shows the callback URL set")
+	assert.Equal(t, "https://shop.example/hook", *p.CallbackURL)
 
 	_, err = merchant.Do[map[string]string](context.Background(), c, banklink.Request{Auth: true,
 		Method: http.MethodPost, Path: "/merchant/callback", Body: map[string]string{"callbackURL": "http://plain.example"}})

@@ -59,7 +59,7 @@ type Wallet struct {
 
 	srv           *httptest.Server
 	handler       http.Handler
-	profileBody   fake.Encoded // the profile never changes: encoded once
+	profileBody   fake.Encoded // the profile, encoded once each time it changes (mu)
 	mu            sync.Mutex
 	password      string
 	resetCode     string
@@ -118,8 +118,8 @@ func WithRefusalStatus(status int) Option { return func(w *Wallet) { w.refusalSt
 // NewWallet starts a wallet fake. Close it when done.
 func NewWallet(opts ...Option) *Wallet {
 	w := &Wallet{password: Password, access: map[string]time.Time{}, refresh: map[string]bool{}, refreshExp: map[string]time.Time{},
-		pairs: map[string]string{}, family: map[string]int{}, revoked: map[int]bool{}, used: map[string]bool{}, refusalStatus: http.StatusUnauthorized,
-		profileBody: fake.Encode(map[string]any{"status": true, "data": account(false)["merchant"]})}
+		pairs: map[string]string{}, family: map[string]int{}, revoked: map[int]bool{}, used: map[string]bool{}, refusalStatus: http.StatusUnauthorized}
+	w.encodeProfile()
 	for _, o := range opts {
 		o(w)
 	}
@@ -372,6 +372,16 @@ func (w *Wallet) profile(rw http.ResponseWriter, r *http.Request) {
 	fake.WriteJSON(rw, http.StatusOK, w.profileBody)
 }
 
+// encodeProfile encodes the profile the wallet answers: the merchant, with
+// the callback URL last set. The caller holds mu (or owns w).
+func (w *Wallet) encodeProfile() {
+	m := account(false)["merchant"].(map[string]any)
+	if w.callbackURL != "" {
+		m["callbackURL"] = w.callbackURL
+	}
+	w.profileBody = fake.Encode(map[string]any{"status": true, "data": m})
+}
+
 // callback sets the merchant's callback URL: {"callbackURL": "..."}.
 func (w *Wallet) callback(rw http.ResponseWriter, r *http.Request) {
 	m := readJSON(r)
@@ -385,6 +395,7 @@ func (w *Wallet) callback(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.callbackURL = m["callbackURL"]
+	w.encodeProfile()
 	fake.WriteJSON(rw, http.StatusOK, map[string]any{"status": true, "message": "Callback URL updated", "data": map[string]string{"callbackURL": w.callbackURL}})
 }
 

@@ -59,6 +59,42 @@ func TestTheCallTimeoutBoundsTheRenewalWait(t *testing.T) {
 	})
 }
 
+// The same on the real clock, where a call's bound is the client's one
+// timer (outside a synctest bubble): nothing waits on the call's bound
+// until the wait for the renewal does, and that wait ends at it.
+func TestTheCallTimeoutBoundsTheRenewalWaitOnTheRealClock(t *testing.T) {
+	srv := fintracttest.NewServer()
+	t.Cleanup(srv.Close)
+	slow := make(chan struct{}) // the person reading the mail: until the test ends
+	t.Cleanup(func() { close(slow) })
+	login := fintract.LoginRequest{Email: fintracttest.CustomerEmail, Password: fintracttest.CustomerPassword, OTPType: fintract.OTPByEmail}
+	c, err := fintract.New(banklink.WithBaseURL(srv.URL), banklink.WithCallTimeout(200*time.Millisecond), fintract.WithCredentials(login),
+		fintract.WithOTPCallback(func(ctx context.Context, ch fintract.Challenge) (string, error) {
+			select {
+			case <-slow:
+			case <-ctx.Done():
+			case <-time.After(time.Minute): // a bound that failed to end the call fails the test, not hangs it
+			}
+			return "", errors.New("no code given")
+		}))
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	ctx := context.Background()
+	ch, err := c.Login(ctx, login)
+	require.NoError(t, err)
+	otp, _ := srv.OTP(fintracttest.CustomerEmail)
+	s, err := c.VerifyOTP(ctx, ch.UserID, otp)
+	require.NoError(t, err)
+	srv.ExpireAccessTokens()
+	srv.RevokeRefreshTokens() // the renewal must log in again: the OTP nobody gives
+
+	_, err = c.UserInfo(ctx, s.UserID)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, banklink.ErrUnavailable)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "200ms (call timeout)")
+}
+
 // Regression (#21.3): a method called with a context that had already
 // ended started a background login. Now nothing starts: no login, no
 // refresh, no store call, no request.

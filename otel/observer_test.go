@@ -337,17 +337,21 @@ func TestAnObservedAttemptIsCutOffByItsBound(t *testing.T) {
 	obs, err := banklinkotel.New(banklinkotel.WithTracerProvider(h.tp), banklinkotel.WithMeterProvider(sdkmetric.NewMeterProvider()))
 	require.NoError(t, err)
 	c, err := dfcu.New(banklink.WithBaseURL(h.srv.URL), dfcu.WithCredentials("ops", canaryPassword),
-		banklink.WithTimeout(50*time.Millisecond), banklink.WithRetry(banklink.RetryPolicy{MaxRetries: -1}), banklink.WithObserver(obs))
+		banklink.WithRetry(banklink.RetryPolicy{MaxRetries: -1}), banklink.WithObserver(obs))
 	require.NoError(t, err)
 	t.Cleanup(c.CloseIdleConnections)
+	ctx := context.Background()
+	_, err = c.Loans(ctx, dfcutest.AccountWithLoans) // logs in, under the client's own bounds
+	require.NoError(t, err)
 	h.srv.InjectFaults(dfcutest.RouteLoans, banklinktest.Fault{Pass: true, Delay: time.Minute})
+	before := len(h.spans.Ended())
 
-	_, err = c.Loans(context.Background(), dfcutest.AccountWithLoans)
+	_, err = c.Loans(banklink.WithCallOptions(ctx, banklink.CallOptions{Timeout: 50 * time.Millisecond}), dfcutest.AccountWithLoans)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.ErrorIs(t, err, banklink.ErrUnavailable)
-	assert.Contains(t, err.Error(), "50ms (per-attempt timeout)")
+	assert.Contains(t, err.Error(), "50ms (per-call timeout")
 	var cutOff bool
-	for _, sp := range h.spans.Ended() {
+	for _, sp := range h.spans.Ended()[before:] {
 		if sp.Name() == "POST" && sp.Status().Code.String() == "Error" {
 			cutOff = true
 		}

@@ -142,26 +142,26 @@ var errTest = errors.New("test bound")
 // deadline passed: Err ends it then and there.
 func TestABoundNothingWaitsForCostsNothingShared(t *testing.T) {
 	var d deadlines
-	b := new(bounded)
-	d.add(b, context.Background(), time.Now().Add(10*time.Millisecond), errTest)
-	dl, _ := b.Deadline()
-	assert.Equal(t, b.at, dl)
-	assert.NoError(t, b.Err())
-	d.mu.Lock()
-	assert.Empty(t, d.heap)
-	assert.Nil(t, d.timer, "no timer armed for it")
-	d.mu.Unlock()
-	for time.Now().Before(b.at) {
-		time.Sleep(time.Until(b.at))
-	}
-	assert.Equal(t, context.DeadlineExceeded, b.Err())
-	assert.Same(t, errTest, context.Cause(b))
+	ahead, passed := new(bounded), new(bounded)
+	d.add(ahead, context.Background(), time.Now().Add(time.Hour), errTest)
+	d.add(passed, context.Background(), time.Now().Add(-time.Millisecond), errTest)
+	dl, _ := ahead.Deadline()
+	assert.Equal(t, ahead.at, dl)
+	assert.NoError(t, ahead.Err())
+
+	assert.Equal(t, context.DeadlineExceeded, passed.Err())
+	assert.Same(t, errTest, context.Cause(passed))
 	select {
-	case <-b.Done():
+	case <-passed.Done():
 	default:
 		t.Fatal("Err ended it, so Done is closed")
 	}
-	d.release(b)
+	d.mu.Lock()
+	assert.Empty(t, d.heap)
+	assert.Nil(t, d.timer, "no timer armed for either")
+	d.mu.Unlock()
+	d.release(ahead)
+	d.release(passed)
 	assert.Nil(t, d.timer)
 }
 

@@ -36,13 +36,7 @@ func TestTheCallTimeoutBoundsTheRenewalWait(t *testing.T) {
 			}))
 		require.NoError(t, err)
 		ctx := context.Background()
-		ch, err := c.Login(ctx, login)
-		require.NoError(t, err)
-		otp, _ := srv.OTP(fintracttest.CustomerEmail)
-		s, err := c.VerifyOTP(ctx, ch.UserID, otp)
-		require.NoError(t, err)
-		srv.ExpireAccessTokens()
-		srv.RevokeRefreshTokens() // the renewal must log in again: the slow OTP
+		s := sessionToRenewWithAnOTP(t, srv, c, login)
 
 		began := time.Now()
 		_, err = c.UserInfo(ctx, s.UserID)
@@ -80,13 +74,7 @@ func TestTheCallTimeoutBoundsTheRenewalWaitOnTheRealClock(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(c.CloseIdleConnections)
 	ctx := context.Background()
-	ch, err := c.Login(ctx, login)
-	require.NoError(t, err)
-	otp, _ := srv.OTP(fintracttest.CustomerEmail)
-	s, err := c.VerifyOTP(ctx, ch.UserID, otp)
-	require.NoError(t, err)
-	srv.ExpireAccessTokens()
-	srv.RevokeRefreshTokens() // the renewal must log in again: the OTP nobody gives
+	s := sessionToRenewWithAnOTP(t, srv, c, login)
 
 	// The bound on this call alone: the calls before it have the client's
 	// minute, however loaded the machine.
@@ -95,6 +83,23 @@ func TestTheCallTimeoutBoundsTheRenewalWaitOnTheRealClock(t *testing.T) {
 	assert.ErrorIs(t, err, banklink.ErrUnavailable)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, err.Error(), "200ms (per-call timeout")
+}
+
+// sessionToRenewWithAnOTP logs c in (login, then the OTP the fake sent)
+// and leaves the session needing a new login to renew: its access token
+// expired, its refresh token revoked, so the renewal waits for c's OTP
+// callback.
+func sessionToRenewWithAnOTP(t *testing.T, srv *fintracttest.Server, c *fintract.Client, login fintract.LoginRequest) fintract.Session {
+	t.Helper()
+	ctx := context.Background()
+	ch, err := c.Login(ctx, login)
+	require.NoError(t, err)
+	otp, _ := srv.OTP(fintracttest.CustomerEmail)
+	s, err := c.VerifyOTP(ctx, ch.UserID, otp)
+	require.NoError(t, err)
+	srv.ExpireAccessTokens()
+	srv.RevokeRefreshTokens()
+	return s
 }
 
 // Regression (#21.3): a method called with a context that had already

@@ -134,6 +134,7 @@ func (c *call) begin() {
 type attempt struct {
 	ctx     context.Context
 	bounded *bounded
+	cancel  context.CancelCauseFunc // ctx's, when it is a cancel context of bounded's
 	moving  *stall
 	start   time.Time
 }
@@ -167,6 +168,9 @@ func (c *call) finish(req *http.Request, resp *http.Response, err error) error {
 	}
 	if a.bounded != nil {
 		c.t.deadlines.release(a.bounded)
+		if a.cancel != nil {
+			a.cancel(nil)
+		}
 	} else {
 		a.moving.release()
 	}
@@ -214,8 +218,15 @@ func (c *call) attemptContext() {
 		at, cause = cb.at, cb.cause
 	}
 	t.deadlines.add(b, c.parent, at, cause)
-	t.deadlines.watch(b) // net/http waits on it at once
+	b.watch() // net/http waits on it at once
 	c.att.ctx, c.att.bounded = b, b
+	if c.st != nil || !t.direct {
+		// An observer, or a RoundTripper of the caller's, may wrap the
+		// context in values, which hide b's AfterFunc from the contexts
+		// net/http derives: it would start a goroutine per request to
+		// watch b. Under them it finds this cancel context instead.
+		c.att.ctx, c.att.cancel = context.WithCancelCause(b)
+	}
 }
 
 // credentials sets the attempt's secret headers: the static ones, the

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -165,9 +167,9 @@ func TestABoundNothingWaitsForCostsNothingShared(t *testing.T) {
 	assert.Nil(t, d.timer)
 }
 
-// In a testing/synctest bubble a bound is a context.WithDeadlineCause of
-// its own, on the bubble's clock: the transport's one timer would mix the
-// bubble's fake time with real time.
+// In a testing/synctest bubble a bound has a timer of its own, on the
+// bubble's clock: the transport's one timer would mix the bubble's fake
+// time with real time.
 func TestInABubbleEachBoundHasATimerOfItsOwn(t *testing.T) {
 	var d deadlines
 	synctest.Test(t, func(t *testing.T) {
@@ -252,3 +254,128 @@ func TestACallsBoundJoinsTheHeapOnlyWhenWaitedOn(t *testing.T) {
 	defer tr.deadlines.mu.Unlock()
 	assert.Empty(t, tr.deadlines.heap)
 }
+
+// The contexts derived from a bound register in it (its AfterFunc, which
+// the standard library looks for), not in a goroutine each; they end
+// with it, reading context.DeadlineExceeded and the bound's cause as it
+// does; a callback stopped in time is never called, one registered after
+// the end is called at once.
+func TestContextsDerivedFromABoundEndWithIt(t *testing.T) {
+	var d deadlines
+	b := new(bounded)
+	d.add(b, context.Background(), time.Now().Add(30*time.Millisecond), errTest)
+	before := runtime.NumGoroutine()
+	children := make([]context.Context, 200)
+	for i := range children {
+		var cancel context.CancelFunc
+		children[i], cancel = context.WithCancel(b)
+		defer cancel()
+	}
+	assert.Less(t, runtime.NumGoroutine()-before, 100, "a goroutine per derived context")
+
+	called := make(chan string, 4)
+	stopped := b.AfterFunc(func() { called <- "stopped" })
+	_ = b.AfterFunc(func() { called <- "kept" })
+	assert.True(t, stopped(), "stopped before the end")
+	for _, child := range children {
+		waitDone(t, child)
+		assert.Equal(t, context.DeadlineExceeded, child.Err())
+		assert.Same(t, errTest, context.Cause(child))
+	}
+	assert.Equal(t, "kept", <-called)
+	_ = b.AfterFunc(func() { called <- "after the end" })
+	assert.Equal(t, "after the end", <-called)
+	assert.False(t, stopped(), "already stopped")
+	d.release(b)
+	assert.Empty(t, called, "each callback once, the stopped one never")
+
+	released := new(bounded)
+	d.add(released, context.Background(), time.Now().Add(time.Hour), errTest)
+	child, cancel := context.WithCancel(released)
+	defer cancel()
+	d.release(released)
+	waitDone(t, child)
+	assert.Equal(t, context.Canceled, context.Cause(child))
+}
+
+// However the attempt's context reaches net/http (through the SDK's
+// pool, a Transport of the caller's, wrapped in values by an observer or
+// by a RoundTripper of the caller's as otelhttp does), net/http watches
+// it without a goroutine per request: while 40 calls wait on the server,
+// each holds no more goroutines than the same request made by hand.
+func TestNetHTTPWatchesAnAttemptWithoutAGoroutine(t *testing.T) {
+	const n = 40
+	// perCall starts n calls against a server that holds them, and says
+	// how many goroutines the process gained per call once all are held
+	// (the fewest of many reads: a dialing goroutine may be on its way out).
+	perCall := func(t *testing.T, call func(base string) error) float64 {
+		var arrived sync.WaitGroup
+		arrived.Add(n)
+		release := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+			arrived.Done()
+			<-release
+		}))
+		defer srv.Close()
+		before := runtime.NumGoroutine()
+		var calls sync.WaitGroup
+		for range n {
+			calls.Go(func() { assert.NoError(t, call(srv.URL)) })
+		}
+		arrived.Wait()
+		during := runtime.NumGoroutine()
+		for range 100 {
+			runtime.Gosched()
+			during = min(during, runtime.NumGoroutine())
+		}
+		close(release)
+		calls.Wait()
+		return float64(during-before) / n
+	}
+	byHand := &http.Transport{}
+	defer byHand.CloseIdleConnections()
+	hand := perCall(t, func(base string) error {
+		resp, err := (&http.Client{Transport: byHand}).Get(base + "/x")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	})
+
+	wrap := func(ctx context.Context) context.Context { return context.WithValue(ctx, errTest, 1) }
+	callers := &http.Transport{}
+	defer callers.CloseIdleConnections()
+	for name, opts := range map[string]banklink.Options{
+		"the SDK's pool":              {},
+		"a Transport of the caller's": {Transport: callers},
+		"an observer's values":        {Observer: valueObserver{wrap}},
+		"a RoundTripper adding values": {Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return callers.RoundTrip(r.WithContext(wrap(r.Context())))
+		})},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := perCall(t, func(base string) error {
+				tr, _ := newTransport(t, base, Config{}, opts)
+				return tr.Do(context.Background(), &Op{Name: "x", Method: http.MethodGet, Path: "x"}, decodeStatus)
+			})
+			assert.LessOrEqual(t, got, hand+0.5, "goroutines per call held (by hand: %.2f)", hand)
+		})
+	}
+}
+
+// valueObserver wraps each attempt's context with wrap and observes
+// nothing else.
+type valueObserver struct {
+	wrap func(context.Context) context.Context
+}
+
+func (o valueObserver) StartOperation(ctx context.Context, _ banklink.Operation) (context.Context, func(banklink.OperationEnd)) {
+	return ctx, func(banklink.OperationEnd) {}
+}
+func (o valueObserver) StartAttempt(ctx context.Context, _ banklink.Attempt) (context.Context, func(banklink.AttemptEnd)) {
+	return o.wrap(ctx), func(banklink.AttemptEnd) {}
+}
+func (o valueObserver) StartRenewal(ctx context.Context, _ banklink.Renewal) (context.Context, func(banklink.RenewalEnd)) {
+	return ctx, func(banklink.RenewalEnd) {}
+}
+func (o valueObserver) SessionChanged(context.Context, banklink.SessionChange) {}

@@ -63,6 +63,7 @@ type Transport struct {
 	baseStr     string
 	origin      origin
 	rt          *originGuard   // every request goes through it, to the pool or the caller's RoundTripper
+	direct      bool           // rt sends through net/http's Transport, nothing of the caller's between
 	jar         http.CookieJar // the caller's http.Client's, or nil
 	tokens      *credential.Cache
 	deadlines   deadlines         // ends the calls' and attempts' contexts at their bounds
@@ -136,6 +137,10 @@ func New(cfg Config, s banklink.Options) (*Transport, error) {
 	}
 	if rt == nil {
 		rt = sharedTransport()
+	}
+	switch rt.(type) {
+	case *sharedPool, *http.Transport:
+		t.direct = true
 	}
 	t.rt = &originGuard{t: t, next: rt}
 	return t, nil

@@ -34,6 +34,7 @@ import (
 type deadlines struct {
 	mu    sync.Mutex
 	heap  deadlineHeap
+	dead  int // released contexts still in the heap
 	timer *time.Timer
 	armed time.Time // when timer fires; zero when it is not armed
 }
@@ -264,17 +265,42 @@ func (b *bounded) watch() {
 	}
 }
 
-// release ends b, if its deadline has not, and forgets it.
+// release ends b, if its deadline has not, and forgets it. A released
+// context stays in the heap until the timer or a compaction finds it:
+// taking it out at once (it is usually the earliest, whose removal
+// reorders the heap from the top) cost more than all the rest of the
+// heap's work.
 func (d *deadlines) release(b *bounded) {
 	if !b.state.CompareAndSwap(lazy, released) && b.d != nil {
 		d.mu.Lock()
 		b.state.Store(released)
 		if b.i != 0 { // else its deadline passed: the timer took it out
-			heap.Remove(&d.heap, b.i-1)
+			d.dead++
+			if 2*d.dead > len(d.heap)+32 {
+				d.compact()
+			}
 		}
 		d.mu.Unlock()
 	}
 	b.end(context.Canceled, nil)
+}
+
+// compact takes the released contexts out of the heap, once they
+// outnumber the others: the heap holds at most about twice the contexts
+// waited on. The caller holds mu.
+func (d *deadlines) compact() {
+	kept := d.heap[:0]
+	for _, b := range d.heap {
+		if b.state.Load() == released {
+			b.i = 0
+			continue
+		}
+		kept = append(kept, b)
+		b.i = len(kept)
+	}
+	clear(d.heap[len(kept):])
+	d.heap, d.dead = kept, 0
+	heap.Init(&d.heap)
 }
 
 // arm sets the timer to fire at at. The caller holds mu.
@@ -294,7 +320,12 @@ func (d *deadlines) fire() {
 	var due []*bounded
 	d.mu.Lock()
 	for len(d.heap) > 0 && !d.heap[0].at.After(now) {
-		due = append(due, heap.Pop(&d.heap).(*bounded))
+		b := heap.Pop(&d.heap).(*bounded)
+		if b.state.Load() == released {
+			d.dead--
+			continue
+		}
+		due = append(due, b)
 	}
 	d.armed = time.Time{}
 	switch {

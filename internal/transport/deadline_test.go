@@ -72,7 +72,7 @@ func TestDeadlinesEndEachContextAtItsDeadlineWithItsCause(t *testing.T) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	assert.Empty(t, d.heap)
+	assert.Zero(t, d.waitedOn())
 }
 
 // A deadline earlier than the one the timer is armed for moves the timer:
@@ -134,7 +134,7 @@ func TestDeadlinesAtOnce(t *testing.T) {
 	wg.Wait()
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	assert.Empty(t, d.heap)
+	assert.Zero(t, d.waitedOn())
 }
 
 var errTest = errors.New("test bound")
@@ -159,7 +159,7 @@ func TestABoundNothingWaitsForCostsNothingShared(t *testing.T) {
 		t.Fatal("Err ended it, so Done is closed")
 	}
 	d.mu.Lock()
-	assert.Empty(t, d.heap)
+	assert.Zero(t, d.waitedOn())
 	assert.Nil(t, d.timer, "no timer armed for either")
 	d.mu.Unlock()
 	d.release(ahead)
@@ -235,7 +235,7 @@ func TestACallsBoundJoinsTheHeapOnlyWhenWaitedOn(t *testing.T) {
 	var n int
 	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		tr.deadlines.mu.Lock()
-		inHeap = append(inHeap, len(tr.deadlines.heap))
+		inHeap = append(inHeap, tr.deadlines.waitedOn())
 		tr.deadlines.mu.Unlock()
 		n++
 		status := http.StatusOK
@@ -252,7 +252,7 @@ func TestACallsBoundJoinsTheHeapOnlyWhenWaitedOn(t *testing.T) {
 	assert.Equal(t, []int{1, 1, 2}, inHeap)
 	tr.deadlines.mu.Lock()
 	defer tr.deadlines.mu.Unlock()
-	assert.Empty(t, tr.deadlines.heap)
+	assert.Zero(t, tr.deadlines.waitedOn())
 }
 
 // The contexts derived from a bound register in it (its AfterFunc, which
@@ -379,3 +379,38 @@ func (o valueObserver) StartRenewal(ctx context.Context, _ banklink.Renewal) (co
 	return ctx, func(banklink.RenewalEnd) {}
 }
 func (o valueObserver) SessionChanged(context.Context, banklink.SessionChange) {}
+
+// waitedOn counts the contexts in the heap not yet released. The caller
+// holds d.mu.
+func (d *deadlines) waitedOn() int {
+	n := 0
+	for _, b := range d.heap {
+		if b.state.Load() != released {
+			n++
+		}
+	}
+	return n
+}
+
+// Released contexts leave the heap in bulk: after a thousand waited on
+// and released, it holds a few dozen at most; those still waited on
+// keep their deadlines.
+func TestReleasedContextsLeaveTheHeapInBulk(t *testing.T) {
+	var d deadlines
+	keep := new(bounded)
+	d.add(keep, context.Background(), time.Now().Add(50*time.Millisecond), errTest)
+	keep.Done()
+	for range 1000 {
+		b := new(bounded)
+		d.add(b, context.Background(), time.Now().Add(time.Hour), errTest)
+		b.Done()
+		d.release(b)
+	}
+	d.mu.Lock()
+	assert.LessOrEqual(t, len(d.heap), 34)
+	assert.Equal(t, 1, d.waitedOn())
+	d.mu.Unlock()
+	waitDone(t, keep)
+	assert.Same(t, errTest, context.Cause(keep))
+	d.release(keep)
+}

@@ -304,7 +304,9 @@ func (c *call) setBody(req *http.Request, moving *stall, reuse bool) error {
 		req.Body, req.ContentLength = io.NopCloser(br), int64(len(op.Body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(op.Body)), nil }
 	default:
-		req.Body, req.ContentLength, req.GetBody = http.NoBody, 0, nil
+		// nil, not http.NoBody: net/http copies a NoBody through a reader
+		// of its own.
+		req.Body, req.ContentLength, req.GetBody = nil, 0, nil
 	}
 	return nil
 }
@@ -321,8 +323,8 @@ func (c *call) readBody(resp *http.Response, moving *stall) error {
 	if moving != nil {
 		body = &movingBody{ReadCloser: resp.Body, s: moving}
 	}
-	lr := io.LimitedReader{R: body, N: c.t.limit + 1}
-	return readLimited(c.buf, &lr, resp.ContentLength, c.t.limit, c.op.Method, c.req.URL.Path)
+	c.limited = io.LimitedReader{R: body, N: c.t.limit + 1}
+	return readLimited(c.buf, &c.limited, resp.ContentLength, c.t.limit, c.op.Method, c.req.URL.Path)
 }
 
 // stall is a streamed attempt's timer: it fires when no byte has moved,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -54,6 +55,8 @@ type call struct {
 	spent    bool              // a retry was refused for want of budget
 	token    *credential.Token // the session token the last attempt carried
 	buf      *bytes.Buffer     // the final response's body
+	limited  io.LimitedReader  // reads the body into buf, within the size limit
+	answer   Response          // the final response, as decode sees it
 	retry    policy            // the client's, or the caller's for this call
 	opts     *callopt.Options  // the caller's per-call options, or nil
 	// st, with an observer only: the operation's counts and the attempt
@@ -212,12 +215,13 @@ func (c *call) run(ctx, cctx context.Context, decode func(*Response) error) erro
 	if err != nil {
 		return c.failure(err)
 	}
-	r := Response{ResponseInfo: banklink.ResponseInfo{StatusCode: resp.StatusCode, Method: op.Method,
+	r := &c.answer
+	*r = Response{ResponseInfo: banklink.ResponseInfo{StatusCode: resp.StatusCode, Method: op.Method,
 		Path: hreq.URL.Path, Attempts: c.attempts}, Header: resp.Header, t: t, op: op, sent: c.token}
 	if c.buf != nil {
 		r.Body = c.buf.Bytes()
 	}
-	if err := decode(&r); err != nil {
+	if err := decode(r); err != nil {
 		if c.again {
 			return c.exhausted(ctx, err)
 		}

@@ -23,7 +23,7 @@ import (
 // whose RoundTripper is the call itself (attempt.go) and which follows
 // same-origin redirects within the attempt.
 func loop(c *call) {
-	c.hc = http.Client{Transport: c, CheckRedirect: c.t.checkRedirect}
+	c.hc = http.Client{Transport: c, CheckRedirect: c.t.redirects}
 	c.rc = retryablehttp.Client{
 		HTTPClient: &c.hc,
 		RetryMax:   c.retry.MaxRetries,

@@ -62,9 +62,10 @@ type Transport struct {
 	base        *url.URL
 	baseStr     string
 	origin      origin
-	rt          *originGuard   // every request goes through it, to the pool or the caller's RoundTripper
-	direct      bool           // rt sends through net/http's Transport, nothing of the caller's between
-	jar         http.CookieJar // the caller's http.Client's, or nil
+	rt          *originGuard                               // every request goes through it, to the pool or the caller's RoundTripper
+	redirects   func(*http.Request, []*http.Request) error // checkRedirect, bound once
+	direct      bool                                       // rt sends through net/http's Transport, nothing of the caller's between
+	jar         http.CookieJar                             // the caller's http.Client's, or nil
 	tokens      *credential.Cache
 	deadlines   deadlines         // ends the calls' and attempts' contexts at their bounds
 	obs         banklink.Observer // nil: nothing observed
@@ -143,6 +144,7 @@ func New(cfg Config, s banklink.Options) (*Transport, error) {
 		t.direct = true
 	}
 	t.rt = &originGuard{t: t, next: rt}
+	t.redirects = t.checkRedirect
 	return t, nil
 }
 

@@ -258,8 +258,7 @@ func TestACallsBoundJoinsTheHeapOnlyWhenWaitedOn(t *testing.T) {
 // The contexts derived from a bound register in it (its AfterFunc, which
 // the standard library looks for), not in a goroutine each; they end
 // with it, reading context.DeadlineExceeded and the bound's cause as it
-// does; a callback stopped in time is never called, one registered after
-// the end is called at once.
+// does, or context.Canceled when it is released.
 func TestContextsDerivedFromABoundEndWithIt(t *testing.T) {
 	var d deadlines
 	b := new(bounded)
@@ -272,22 +271,12 @@ func TestContextsDerivedFromABoundEndWithIt(t *testing.T) {
 		defer cancel()
 	}
 	assert.Less(t, runtime.NumGoroutine()-before, 100, "a goroutine per derived context")
-
-	called := make(chan string, 4)
-	stopped := b.AfterFunc(func() { called <- "stopped" })
-	_ = b.AfterFunc(func() { called <- "kept" })
-	assert.True(t, stopped(), "stopped before the end")
 	for _, child := range children {
 		waitDone(t, child)
 		assert.Equal(t, context.DeadlineExceeded, child.Err())
 		assert.Same(t, errTest, context.Cause(child))
 	}
-	assert.Equal(t, "kept", <-called)
-	_ = b.AfterFunc(func() { called <- "after the end" })
-	assert.Equal(t, "after the end", <-called)
-	assert.False(t, stopped(), "already stopped")
 	d.release(b)
-	assert.Empty(t, called, "each callback once, the stopped one never")
 
 	released := new(bounded)
 	d.add(released, context.Background(), time.Now().Add(time.Hour), errTest)
@@ -296,6 +285,26 @@ func TestContextsDerivedFromABoundEndWithIt(t *testing.T) {
 	d.release(released)
 	waitDone(t, child)
 	assert.Equal(t, context.Canceled, context.Cause(child))
+}
+
+// AfterFunc keeps context.AfterFunc's contract: a callback runs once as
+// the context ends, one stopped in time never runs (stop reports true,
+// and false once too late), one registered after the end runs at once.
+func TestABoundsAfterFuncKeepsTheContract(t *testing.T) {
+	var d deadlines
+	b := new(bounded)
+	d.add(b, context.Background(), time.Now().Add(time.Hour), errTest)
+	called := make(chan string, 4)
+	stopped := b.AfterFunc(func() { called <- "stopped" })
+	kept := b.AfterFunc(func() { called <- "kept" })
+	assert.True(t, stopped(), "stopped before the end")
+	d.release(b)
+	assert.Equal(t, "kept", <-called)
+	assert.False(t, kept(), "it ran")
+	assert.False(t, stopped(), "already stopped")
+	_ = b.AfterFunc(func() { called <- "after the end" })
+	assert.Equal(t, "after the end", <-called)
+	assert.Empty(t, called, "each callback once, the stopped one never")
 }
 
 // However the attempt's context reaches net/http (through the SDK's

@@ -187,14 +187,19 @@ given ` + "`context.WithTimeout`" + ` 4.8%; the SDK was 4-6% over the raw call. 
 one timer (armed at the earliest deadline; a call's own bound joins it only when something waits
 on it, as a backoff does), and each attempt's context derives from the caller's, ending at
 whichever of the attempt's and the call's bounds comes first, so net/http registers under one
-context. Paired runs then: 1.02× at 16 goroutines and 1.00-1.02× at 64 (from 1.04× and 1.05-1.06×),
-with 5 allocations fewer than the raw call; a single report's rows at 16 and 64 goroutines still
-move by a few percent either way (go-retryablehttp, the raw call plus a loop, has read 0.91-1.05×). At one goroutine the shared timer measured no
-different from two timers of its own, as an earlier report found; the difference is the contention
-for the scheduler's timer heaps and the wake-ups of the network poller a new timer can cause, which
-grow with the goroutines. What remains over the raw call at 16 and 64 goroutines is that one
-cancellable context. CPU profiles of raw and SDK back to back, 150,000 calls each at 64
-goroutines, put the same CPU in both, within the run-to-run spread.
+context. Paired runs then: 1.02× at 16 goroutines and 1.00-1.02× at 64 (from 1.04× and 1.05-1.06×).
+At one goroutine the shared timer measured no different from two timers of its own, as an earlier
+report found; the difference is the contention for the scheduler's timer heaps and the wake-ups of
+the network poller a new timer can cause, which grow with the goroutines. Then the attempt's
+context became the SDK's own, with an AfterFunc method (which the standard library looks for):
+net/http's context for the request registers in one slot of it instead of the map a cancel context
+allocates and locks; with four allocations fewer elsewhere, paired runs at 64 goroutines read
+0.98-1.02× (11 allocations fewer than the raw call). What remains over the raw call is the one
+cancellable context any bounded call hands net/http (the raw call under a context with such a
+method read 1.01-1.02× the raw call), and it is below what separates two reports: a single
+report's rows at 16 and 64 goroutines move by a few percent either way (go-retryablehttp, the raw
+call plus a loop, has read 0.91-1.05×). CPU profiles of raw and SDK back to back, 150,000 calls
+each at 64 goroutines, put the same CPU in both, within the run-to-run spread.
 
 In the stampede, 1,000 calls wait for one refresh, which is sent within a millisecond. Its answer
 is read only once the Go scheduler has run every other goroutine of the burst up to the wait (it

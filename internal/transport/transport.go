@@ -9,8 +9,9 @@
 // after a refusal), check.go (input refused before sending), loop.go (the
 // go-retryablehttp adapter), attempt.go (one attempt), guard.go (origin,
 // redirects, rotated pairs), response.go, retry.go (the pure retry
-// decision), budget.go (the retry budget), deadline.go (the transport's
-// one timer for every bound), origin.go, body.go, op.go,
+// decision), budget.go (the retry budget), deadline.go (the bounded
+// contexts of calls and attempts, on the transport's one timer),
+// origin.go, body.go, op.go,
 // observe.go (observer hooks and logs), redaction.go, pool.go (the
 // connection pool default clients share).
 package transport

@@ -2,6 +2,8 @@ package main
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -42,5 +44,28 @@ func TestRatioPairsTheRunsSamples(t *testing.T) {
 	}
 	if got := r.ratio("none", "raw", "ns/op"); got != 0 {
 		t.Errorf("no samples: %v, want 0", got)
+	}
+}
+
+// The head-to-head table takes each pair's median over runs and its
+// range, and judges each provider's row against 1, naming the raw call's
+// spread against itself.
+func TestHeadToHeadRowsAndGoals(t *testing.T) {
+	r := parse(strings.NewReader(`
+BenchmarkHeadToHead/loans/conc=16-2   1000  30000 ns/op  0.990 raw-calls/sdk-call
+BenchmarkHeadToHead/loans/conc=16-2   1000  30000 ns/op  1.010 raw-calls/sdk-call
+BenchmarkHeadToHead/loans/conc=16-2   1000  30000 ns/op  0.980 raw-calls/sdk-call
+BenchmarkHeadToHead/loans-raw-raw/conc=16-2   1000  30000 ns/op  1.004 raw-calls/sdk-call
+`))
+	var b strings.Builder
+	goals := renderHeadToHead(&b, r)
+	for _, want := range []string{"| loans | 16 | 0.990× | 0.980-1.010 |", "| loans-raw-raw | 16 | 1.004× | 1.004-1.004 |"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+	want := []string{"- loans, 16 goroutines, head to head: banklink 0.990× raw (goal ≤ 1.00; raw against itself 1.004×): met"}
+	if !slices.Equal(goals, want) {
+		t.Errorf("goals %q, want %q", goals, want)
 	}
 }

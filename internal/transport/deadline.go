@@ -248,7 +248,8 @@ func (b *bounded) watch() {
 		}
 		d.mu.Unlock()
 	}
-	if b.parent.Done() == nil && b.d != nil {
+	cancellable := b.parent.Done() != nil
+	if !cancellable && b.d != nil {
 		return
 	}
 	b.mu.Lock()
@@ -259,7 +260,7 @@ func (b *bounded) watch() {
 	if b.d == nil {
 		b.timer = time.AfterFunc(time.Until(b.at), func() { b.end(context.DeadlineExceeded, b.cause) })
 	}
-	if b.parent.Done() != nil {
+	if cancellable {
 		parent := b.parent
 		b.unhook = context.AfterFunc(parent, func() { b.end(parent.Err(), nil) })
 	}

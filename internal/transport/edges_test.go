@@ -270,3 +270,22 @@ func TestGivingUpOnARenewalNamesTheCall(t *testing.T) {
 	assert.Equal(t, "/api/accounts/loans/", ce.Path)
 }
 func (gatedRefresh) LoginKind() credential.LoginKind { return credential.LoginUnattended }
+
+// A bodiless request goes out framed as net/http frames one made by hand
+// with a nil body: a POST says Content-Length: 0 (servers behind some
+// proxies answer 411 without it), a GET says nothing, neither is chunked.
+func TestABodilessRequestIsFramedAsByHand(t *testing.T) {
+	type framing struct {
+		length  string
+		chunked bool
+	}
+	got := make(chan framing, 1)
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		got <- framing{r.Header.Get("Content-Length"), len(r.TransferEncoding) > 0}
+	})
+	tr, _ := newTransport(t, srv.URL, Config{}, banklink.Options{})
+	for method, want := range map[string]framing{http.MethodPost: {length: "0"}, http.MethodGet: {}} {
+		require.NoError(t, tr.Do(context.Background(), &Op{Name: "x", Method: method, Path: "x"}, decodeStatus))
+		assert.Equal(t, want, <-got, method)
+	}
+}

@@ -289,3 +289,24 @@ func TestABodilessRequestIsFramedAsByHand(t *testing.T) {
 		assert.Equal(t, want, <-got, method)
 	}
 }
+
+// An answer read in full is the call's outcome, even when the context
+// ends before the loop looks at it: a payment that went through is not
+// reported as cancelled or timed out (a caller would send it again).
+func TestAnAnswerInHandOutlivesTheContextEndingAfterIt(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		cancel() // the caller gives up just as the answer arrives
+		return &http.Response{StatusCode: http.StatusCreated, Body: io.NopCloser(strings.NewReader(`{"id":7}`)),
+			Header: http.Header{}, Request: r}, nil
+	})
+	tr, _ := newTransport(t, "https://api.example.com", Config{}, banklink.Options{Transport: rt})
+	var body string
+	err := tr.Do(ctx, &Op{Name: "pay", Method: http.MethodPost, Path: "pay", Body: []byte(`{}`)}, func(r *Response) error {
+		body = string(r.Body)
+		return decodeStatus(r)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, `{"id":7}`, body)
+}

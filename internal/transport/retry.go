@@ -72,6 +72,17 @@ func retryable(idempotent bool, resp *http.Response, err error) bool {
 	return false
 }
 
+// mayRetry reports whether an answer with status may be retried, for
+// some operation: the statuses retryable retries.
+func mayRetry(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusRequestTimeout, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
 // dialFailed reports whether err happened while connecting, before any
 // byte of the request could have been written.
 func dialFailed(err error) bool {

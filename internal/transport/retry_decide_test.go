@@ -58,3 +58,13 @@ func TestRetryDecisionTable(t *testing.T) {
 	hi := p.decide(try{n: 2, idempotent: true, resp: answer(503), now: now, jitter: 0.999})
 	assert.True(t, hi.wait >= 100*time.Millisecond && hi.wait < 200*time.Millisecond, "%s", hi.wait)
 }
+
+// mayRetry, the loop's shortcut past the decision for an answer, names
+// exactly the statuses the decision would retry for some operation.
+func TestMayRetryIsTheDecisionsStatuses(t *testing.T) {
+	for status := 100; status < 600; status++ {
+		resp := &http.Response{StatusCode: status}
+		some := retryable(true, resp, nil) || retryable(false, resp, nil)
+		assert.Equal(t, some, mayRetry(status), "status %d", status)
+	}
+}

@@ -31,13 +31,22 @@ type pooledTransport interface {
 // round trips are in flight is done by the last of them to return.
 type sharedPool struct {
 	next pooledTransport
-	// gate orders a close against round trips starting and ending: they
-	// count under its read lock, the close checks the count under its
-	// write lock, so no round trip starts or ends while the close decides.
-	gate     sync.RWMutex
-	inflight atomic.Int64
-	pending  atomic.Bool
+	// state counts the round trips in flight (its low bits) and carries
+	// two flags: a close was asked for while some were (poolPending), a
+	// close is running (poolClosing). A round trip starting or ending is
+	// one atomic add on it.
+	state atomic.Int64
+	// closer is held by a close while it decides and runs; a round trip
+	// that finds one running steps back and waits on it.
+	closer sync.Mutex
 }
+
+// The flags of sharedPool.state, above any count of round trips.
+const (
+	poolPending = 1 << 40
+	poolClosing = 1 << 41
+	poolCount   = poolPending - 1
+)
 
 // newSharedPool returns the process's pool: net/http's defaults, TLS 1.2
 // at least, a proxy for https only, dial and handshake bounds as
@@ -57,32 +66,48 @@ func newSharedPool() *sharedPool {
 
 // RoundTrip sends req, counted as in flight until the answer's headers
 // (or the failure) are back; past that point the connection is no longer
-// in the window a close could break.
+// in the window a close could break. A round trip never starts while a
+// close runs.
 func (p *sharedPool) RoundTrip(req *http.Request) (*http.Response, error) {
-	p.gate.RLock()
-	p.inflight.Add(1)
-	p.gate.RUnlock()
+	for p.state.Add(1)&poolClosing != 0 {
+		p.done() // a close is running: step back, wait for it, count again
+		p.closer.Lock()
+		//lint:ignore SA2001 waiting for the close to end is the point
+		p.closer.Unlock()
+	}
 	resp, err := p.next.RoundTrip(req)
-	p.gate.RLock()
-	last := p.inflight.Add(-1) == 0
-	p.gate.RUnlock()
-	if last && p.pending.Load() {
+	p.done()
+	return resp, err
+}
+
+// done counts a round trip out; the last one out does the close asked for
+// meanwhile. (A count left under a running close never reads as pending:
+// the closing flag is still in it.)
+func (p *sharedPool) done() {
+	if p.state.Add(-1) == poolPending {
 		p.CloseIdleConnections()
 	}
-	return resp, err
 }
 
 // CloseIdleConnections closes the pool's idle connections now when no
 // round trip is in flight, else as soon as the last one in flight returns.
 func (p *sharedPool) CloseIdleConnections() {
-	p.gate.Lock()
-	defer p.gate.Unlock()
-	if p.inflight.Load() > 0 {
-		p.pending.Store(true)
-		return
+	p.closer.Lock()
+	defer p.closer.Unlock()
+	for {
+		s := p.state.Load()
+		if s&poolCount != 0 {
+			if p.state.CompareAndSwap(s, s|poolPending) {
+				return
+			}
+			continue
+		}
+		if p.state.CompareAndSwap(s, poolClosing) { // none in flight: the pending close is this one
+			break
+		}
 	}
-	p.pending.Store(false)
 	p.next.CloseIdleConnections()
+	p.state.Add(-poolClosing)
 }
 
 // proxyForTLSOnly takes the proxy from the environment for https only.

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -124,4 +126,52 @@ func TestCloseIdleConnectionsOfOneClientNeverBreaksAnothersCall(t *testing.T) {
 		})
 	}
 	callers.Wait()
+}
+
+// slowClose is a pool below the shared one whose close waits until
+// released, and which records whether a round trip reached it while a
+// close ran.
+type slowClose struct {
+	closing, release chan struct{}
+	running          atomic.Bool
+	overlap          atomic.Bool
+}
+
+func (s *slowClose) RoundTrip(*http.Request) (*http.Response, error) {
+	if s.running.Load() {
+		s.overlap.Store(true)
+	}
+	return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody}, nil
+}
+
+func (s *slowClose) CloseIdleConnections() {
+	s.running.Store(true)
+	s.closing <- struct{}{}
+	<-s.release
+	s.running.Store(false)
+}
+
+// A round trip asked for while a close runs starts only once the close
+// is done: the close decided on none being in flight.
+func TestSharedPoolStartsNoRoundTripWhileACloseRuns(t *testing.T) {
+	below := &slowClose{closing: make(chan struct{}), release: make(chan struct{})}
+	p := &sharedPool{next: below}
+	req := httptest.NewRequest(http.MethodGet, "http://bank.example/x", nil)
+	go p.CloseIdleConnections()
+	<-below.closing
+	sent := make(chan struct{})
+	go func() {
+		_, err := p.RoundTrip(req)
+		assert.NoError(t, err)
+		close(sent)
+	}()
+	select {
+	case <-sent:
+		t.Fatal("a round trip went through while the close ran")
+	case <-time.After(20 * time.Millisecond): // a round trip that waits, as it should, is still waiting
+	}
+	close(below.release)
+	<-sent
+	assert.False(t, below.overlap.Load())
+	assert.Zero(t, p.state.Load(), "nothing in flight, nothing pending")
 }

@@ -34,7 +34,9 @@ import (
 type deadlines struct {
 	mu    sync.Mutex
 	heap  deadlineHeap
-	dead  int // released contexts still in the heap
+	// compactAt is the heap's length at which a push first drops the
+	// released contexts: twice what it kept the last time, 64 at least.
+	compactAt int
 	timer *time.Timer
 	armed time.Time // when timer fires; zero when it is not armed
 }
@@ -241,6 +243,9 @@ func (b *bounded) watch() {
 	if d := b.d; d != nil {
 		d.mu.Lock()
 		if b.state.Load() == watched { // else released meanwhile
+			if len(d.heap) >= d.compactAt {
+				d.compact()
+			}
 			heap.Push(&d.heap, b)
 			if d.armed.IsZero() || b.at.Before(d.armed) {
 				d.arm(b.at)
@@ -266,29 +271,22 @@ func (b *bounded) watch() {
 	}
 }
 
-// release ends b, if its deadline has not, and forgets it. A released
-// context stays in the heap until the timer or a compaction finds it:
-// taking it out at once (it is usually the earliest, whose removal
-// reorders the heap from the top) cost more than all the rest of the
-// heap's work.
+// release ends b, if its deadline has not, and forgets it, touching
+// nothing the transport's other calls share: a released context stays in
+// the heap until the timer or a compaction finds it. Taking it out at
+// once (it is usually the earliest, whose removal reorders the heap from
+// the top) cost more than all the rest of the heap's work, and even
+// counting it under the heap's lock moved that lock's cache line between
+// cores on every call.
 func (d *deadlines) release(b *bounded) {
-	if !b.state.CompareAndSwap(lazy, released) && b.d != nil {
-		d.mu.Lock()
-		b.state.Store(released)
-		if b.i != 0 { // else its deadline passed: the timer took it out
-			d.dead++
-			if 2*d.dead > len(d.heap)+32 {
-				d.compact()
-			}
-		}
-		d.mu.Unlock()
-	}
+	b.state.Store(released)
 	b.end(context.Canceled, nil)
 }
 
-// compact takes the released contexts out of the heap, once they
-// outnumber the others: the heap holds at most about twice the contexts
-// waited on. The caller holds mu.
+// compact takes the released contexts out of the heap. A push calls it
+// once the heap has doubled since the last compaction, so the heap holds
+// at most about twice the contexts waited on (64 at least), and the work
+// is a constant per push. The caller holds mu.
 func (d *deadlines) compact() {
 	kept := d.heap[:0]
 	for _, b := range d.heap {
@@ -300,7 +298,7 @@ func (d *deadlines) compact() {
 		b.i = len(kept)
 	}
 	clear(d.heap[len(kept):])
-	d.heap, d.dead = kept, 0
+	d.heap, d.compactAt = kept, max(2*len(kept), 64)
 	heap.Init(&d.heap)
 }
 
@@ -323,7 +321,6 @@ func (d *deadlines) fire() {
 	for len(d.heap) > 0 && !d.heap[0].at.After(now) {
 		b := heap.Pop(&d.heap).(*bounded)
 		if b.state.Load() == released {
-			d.dead--
 			continue
 		}
 		due = append(due, b)

@@ -32,13 +32,13 @@ import (
 // each deadline has a timer of its own, on the bubble's fake clock: one
 // timer shared across bubbles would mix clocks.
 type deadlines struct {
-	mu    sync.Mutex
-	heap  deadlineHeap
+	mu   sync.Mutex
+	heap deadlineHeap
 	// compactAt is the heap's length at which a push first drops the
 	// released contexts: twice what it kept the last time, 64 at least.
 	compactAt int
-	timer *time.Timer
-	armed time.Time // when timer fires; zero when it is not armed
+	timer     *time.Timer
+	armed     time.Time // when timer fires; zero when it is not armed
 }
 
 // bounded is a context that ends at a deadline with a cause, with its

@@ -47,24 +47,26 @@ func TestRatioPairsTheRunsSamples(t *testing.T) {
 	}
 }
 
-// The head-to-head table takes each pair's median over runs and its
-// range, and judges each provider's row against 1, naming the raw call's
-// spread against itself.
-func TestHeadToHeadRowsAndGoals(t *testing.T) {
+// The paired table takes each pair's median over runs and its range,
+// and judges each provider's row against 1, naming the raw call's spread
+// against itself; the controls are rows, not goals.
+func TestPairedRowsAndGoals(t *testing.T) {
 	r := parse(strings.NewReader(`
-BenchmarkHeadToHead/loans/conc=16-2   1000  30000 ns/op  0.990 raw-calls/sdk-call
-BenchmarkHeadToHead/loans/conc=16-2   1000  30000 ns/op  1.010 raw-calls/sdk-call
-BenchmarkHeadToHead/loans/conc=16-2   1000  30000 ns/op  0.980 raw-calls/sdk-call
-BenchmarkHeadToHead/loans-raw-raw/conc=16-2   1000  30000 ns/op  1.004 raw-calls/sdk-call
+BenchmarkPaired/loans/conc=16-2   1000  30000 ns/op  0.990 sdk-cpu/raw-cpu
+BenchmarkPaired/loans/conc=16-2   1000  30000 ns/op  1.010 sdk-cpu/raw-cpu
+BenchmarkPaired/loans/conc=16-2   1000  30000 ns/op  0.980 sdk-cpu/raw-cpu
+BenchmarkPaired/loans-raw-raw/conc=16-2   1000  30000 ns/op  1.004 sdk-cpu/raw-cpu
+BenchmarkPaired/loans-raw-raw+1us/conc=16-2   1000  30000 ns/op  1.021 sdk-cpu/raw-cpu
 `))
 	var b strings.Builder
-	goals := renderHeadToHead(&b, r)
-	for _, want := range []string{"| loans | 16 | 0.990× | 0.980-1.010 |", "| loans-raw-raw | 16 | 1.004× | 1.004-1.004 |"} {
+	goals := renderPaired(&b, r)
+	for _, want := range []string{"| loans | 16 | 0.990× | 0.980-1.010 |", "| loans-raw-raw | 16 | 1.004× | 1.004-1.004 |",
+		"| loans-raw-raw+1us | 16 | 1.021× | 1.021-1.021 |"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
 	}
-	want := []string{"- loans, 16 goroutines, head to head: banklink 0.990× raw (goal ≤ 1.00; raw against itself 1.004×): met"}
+	want := []string{"- loans, 16 goroutines, CPU per call, paired: banklink 0.990× raw (goal ≤ 1.00; raw against itself 1.004×): met"}
 	if !slices.Equal(goals, want) {
 		t.Errorf("goals %q, want %q", goals, want)
 	}

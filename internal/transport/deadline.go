@@ -72,7 +72,6 @@ type bounded struct {
 	cause  error        // why it ends at the deadline
 	d      *deadlines   // nil in a bubble
 	state  atomic.Int32 // lazy, then watched (in the heap until it fires), then released
-	i      int          // its index in the heap plus one; 0 when out of it (d.mu)
 
 	// why, once the deadline ended it, is a canceled context carrying the
 	// cause, for context.Cause (which finds it through Value).
@@ -291,11 +290,9 @@ func (d *deadlines) compact() {
 	kept := d.heap[:0]
 	for _, b := range d.heap {
 		if b.state.Load() == released {
-			b.i = 0
 			continue
 		}
 		kept = append(kept, b)
-		b.i = len(kept)
 	}
 	clear(d.heap[len(kept):])
 	d.heap, d.compactAt = kept, max(2*len(kept), 64)
@@ -343,15 +340,10 @@ type deadlineHeap []*bounded
 
 func (h deadlineHeap) Len() int           { return len(h) }
 func (h deadlineHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
-func (h deadlineHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].i, h[j].i = i+1, j+1
-}
+func (h deadlineHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
 
 func (h *deadlineHeap) Push(x any) {
-	b := x.(*bounded)
-	*h = append(*h, b)
-	b.i = len(*h)
+	*h = append(*h, x.(*bounded))
 }
 
 func (h *deadlineHeap) Pop() any {
@@ -359,6 +351,5 @@ func (h *deadlineHeap) Pop() any {
 	b := old[len(old)-1]
 	old[len(old)-1] = nil
 	*h = old[:len(old)-1]
-	b.i = 0
 	return b
 }

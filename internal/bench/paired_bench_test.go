@@ -25,7 +25,7 @@ import (
 // at once instead, half the goroutines each, cannot see such a difference:
 // each goroutine's share of the machine is its share of the scheduler's
 // turns, not of the work its calls make, and 4 µs more per call (a tenth
-// of one) read there as 1.00-1.01x.
+// of one) read there as 0.99-1.03x.
 func BenchmarkPaired(b *testing.B) {
 	srv := newServer(b)
 	bearer := map[string]string{"Authorization": "Bearer " + access}

@@ -57,21 +57,20 @@ func checkRetry(c *call, ctx context.Context, resp *http.Response, err error) (b
 // refuse it, and keeps the result in the call.
 func decide(c *call, ctx context.Context, resp *http.Response, err error) (bool, error) {
 	c.again, c.wait = false, 0
-	if err == nil && resp != nil && !mayRetry(resp.StatusCode) {
-		// An answer no policy sends again, read in full: the call's
-		// outcome, whatever the context does now (a payment that went
-		// through is never reported as a timeout), decided without the
-		// clock.
-		if resp.StatusCode < http.StatusInternalServerError {
-			c.t.budget.succeeded()
+	if err == nil && resp != nil {
+		if resp.StatusCode < http.StatusInternalServerError && resp.StatusCode != http.StatusTooManyRequests {
+			c.t.budget.succeeded() // the server answered
 		}
-		return false, nil
+		if !mayRetry(resp.StatusCode) {
+			// An answer no policy sends again, read in full: the call's
+			// outcome, whatever the context does now (a payment that went
+			// through is never reported as a timeout), decided without
+			// the clock.
+			return false, nil
+		}
 	}
 	if ctx.Err() != nil {
 		return false, context.Cause(ctx)
-	}
-	if err == nil && resp != nil && resp.StatusCode < http.StatusInternalServerError && resp.StatusCode != http.StatusTooManyRequests {
-		c.t.budget.succeeded() // a 408: the server answered
 	}
 	deadline, _ := ctx.Deadline() // the call's context: its bound, or the caller's deadline if sooner
 	v := c.retry.decide(try{n: c.attempts, idempotent: idempotent(c), noRetry: c.op.NoRetry, resp: resp, err: err,

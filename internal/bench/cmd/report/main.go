@@ -254,7 +254,7 @@ func renderPaired(b *strings.Builder, r results) []string {
 			q := r.median(name, unit)
 			fmt.Fprintf(b, "| %s | %d | %.3f× | %.3f-%.3f |\n", p, n, q, slices.Min(runs), slices.Max(runs))
 			if !strings.HasPrefix(p, "loans-raw-raw") {
-				goals = append(goals, fmt.Sprintf("- %s, %d goroutines, CPU per call, paired: banklink %.3f× raw (goal ≤ 1.00; raw against itself %.3f×): %s",
+				goals = append(goals, fmt.Sprintf("- %s, %d goroutine(s), CPU per call, paired: banklink %.3f× raw (goal ≤ 1.00; raw against itself %.3f×): %s",
 					p, n, q, control, check(q <= 1)))
 			}
 		}

@@ -66,7 +66,7 @@ BenchmarkPaired/loans-raw-raw+1us/conc=16-2   1000  30000 ns/op  1.021 sdk-cpu/r
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
 	}
-	want := []string{"- loans, 16 goroutines, CPU per call, paired: banklink 0.990× raw (goal ≤ 1.00; raw against itself 1.004×): met"}
+	want := []string{"- loans, 16 goroutine(s), CPU per call, paired: banklink 0.990× raw (goal ≤ 1.00; raw against itself 1.004×): met"}
 	if !slices.Equal(goals, want) {
 		t.Errorf("goals %q, want %q", goals, want)
 	}

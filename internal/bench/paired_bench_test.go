@@ -19,9 +19,12 @@ import (
 // SDK's windows over the raw call's: the SDK's cost per call over the raw
 // call's, the server's share included (it is the same for both).
 //
-// Two controls: the raw call against itself (the measure's own spread),
-// and against itself plus a microsecond of busy work per call (what one
-// microsecond more per call reads as). A measure that runs both clients
+// Three controls: the raw call against itself (the measure's own spread),
+// against itself plus a microsecond of busy work per call (what one
+// microsecond more per call reads as), and against itself bounded by a
+// context.WithTimeout per call, as a service bounds a call written by
+// hand (what the bound every SDK attempt has costs that call: the raw
+// call the SDK's rows compare with is bounded by nothing). A measure that runs both clients
 // at once instead, half the goroutines each, cannot see such a difference:
 // each goroutine's share of the machine is its share of the scheduler's
 // turns, not of the work its calls make, and 4 µs more per call (a tenth
@@ -47,6 +50,14 @@ func BenchmarkPaired(b *testing.B) {
 		{"loans-raw-raw+1us", loans, func(b *testing.B) call {
 			c := loans(b)
 			return func(ctx context.Context) error { busy(time.Microsecond); return c(ctx) }
+		}},
+		{"loans-raw-raw+timeout", loans, func(b *testing.B) call {
+			c := loans(b)
+			return func(ctx context.Context) error {
+				ctx, cancel := context.WithTimeout(ctx, 30*time.Second) // the SDK's attempt timeout
+				defer cancel()
+				return c(ctx)
+			}
 		}},
 	}
 	for _, n := range []int{1, 16, 64} {

@@ -57,11 +57,12 @@ BenchmarkPaired/loans/conc=16-2   1000  30000 ns/op  1.010 sdk-cpu/raw-cpu
 BenchmarkPaired/loans/conc=16-2   1000  30000 ns/op  0.980 sdk-cpu/raw-cpu
 BenchmarkPaired/loans-raw-raw/conc=16-2   1000  30000 ns/op  1.004 sdk-cpu/raw-cpu
 BenchmarkPaired/loans-raw-raw+1us/conc=16-2   1000  30000 ns/op  1.021 sdk-cpu/raw-cpu
+BenchmarkPaired/loans-raw-raw+timeout/conc=16-2   1000  30000 ns/op  1.060 sdk-cpu/raw-cpu
 `))
 	var b strings.Builder
 	goals := renderPaired(&b, r)
 	for _, want := range []string{"| loans | 16 | 0.990× | 0.980-1.010 |", "| loans-raw-raw | 16 | 1.004× | 1.004-1.004 |",
-		"| loans-raw-raw+1us | 16 | 1.021× | 1.021-1.021 |"} {
+		"| loans-raw-raw+1us | 16 | 1.021× | 1.021-1.021 |", "| loans-raw-raw+timeout | 16 | 1.060× | 1.060-1.060 |"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}

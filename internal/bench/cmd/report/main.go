@@ -30,11 +30,14 @@ func main() {
 	// The per-call benchmarks run once per process, each run with the
 	// clients in another order (BANKLINK_BENCH_ROTATE), so that no client
 	// always runs in the same position; the others run -count times in one.
+	// The paired one runs in processes of its own, so that no other
+	// benchmark's connections or heap are in its windows.
 	runs := []struct {
 		pattern, benchtime string
 		rotate             bool
 	}{
-		{"^(BenchmarkLoans|BenchmarkProviders|BenchmarkOverhead|BenchmarkProvidersInMemory|BenchmarkPaired)$", *benchtime, true},
+		{"^(BenchmarkLoans|BenchmarkProviders|BenchmarkOverhead|BenchmarkProvidersInMemory)$", *benchtime, true},
+		{"^BenchmarkPaired$", *benchtime, true},
 		{"^BenchmarkRefreshStampede$", "20x", false},
 		{"^BenchmarkUpload$", "1x", false},
 	}

@@ -23,12 +23,12 @@ import (
 // against itself plus a microsecond of busy work per call (what one
 // microsecond more per call reads as), and against itself bounded by a
 // context.WithTimeout per call, as a service bounds a call written by
-// hand (what the bound every SDK attempt has costs that call: the raw
-// call the SDK's rows compare with is bounded by nothing). A measure that runs both clients
-// at once instead, half the goroutines each, cannot see such a difference:
-// each goroutine's share of the machine is its share of the scheduler's
-// turns, not of the work its calls make, and 4 µs more per call (a tenth
-// of one) read there as 0.99-1.03x.
+// hand (what a bound costs that call: the raw call the SDK's rows compare
+// with is bounded by nothing, every SDK attempt is). A measure that runs
+// both clients at once instead, half the goroutines each, cannot see such
+// a difference: each goroutine's share of the machine is its share of the
+// scheduler's turns, not of the work its calls make, and 4 µs more per
+// call (a tenth of one) read there as 0.99-1.03x.
 func BenchmarkPaired(b *testing.B) {
 	srv := newServer(b)
 	bearer := map[string]string{"Authorization": "Bearer " + access}

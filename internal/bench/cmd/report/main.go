@@ -27,14 +27,15 @@ func main() {
 	flag.Parse()
 
 	var raw bytes.Buffer
-	// The per-call benchmarks run once per process, each run with the
-	// clients in another order (BANKLINK_BENCH_ROTATE), so that no client
-	// always runs in the same position; the others run -count times in one.
-	// The paired one runs in processes of its own, so that no other
-	// benchmark's connections or heap are in its windows.
+	// The per-call benchmarks run once per process (apart), each run with
+	// the clients in another order (BANKLINK_BENCH_ROTATE), so that no
+	// client always runs in the same position; the paired one, which
+	// orders its clients itself, also runs once per process, apart from
+	// the others, so that no other benchmark's connections or heap are in
+	// its windows. The rest run -count times in one process.
 	runs := []struct {
 		pattern, benchtime string
-		rotate             bool
+		apart              bool
 	}{
 		{"^(BenchmarkLoans|BenchmarkProviders|BenchmarkOverhead|BenchmarkProvidersInMemory)$", *benchtime, true},
 		{"^BenchmarkPaired$", *benchtime, true},
@@ -43,7 +44,7 @@ func main() {
 	}
 	for _, r := range runs {
 		processes, perProcess := 1, *count
-		if r.rotate {
+		if r.apart {
 			processes, perProcess = *count, 1
 		}
 		for i := range processes {
